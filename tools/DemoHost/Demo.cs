@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace StreamingTutorial.DemoHost;
+
+/// <summary>A chapter's demo: how to serve it and how to run its client.</summary>
+public sealed class DemoApp
+{
+    public required string Title { get; init; }
+
+    /// <summary>The command that runs this demo, for messages ("dotnet run --project solutions/01-unary").</summary>
+    public required string Command { get; init; }
+
+    public Action<IServiceCollection, DemoOptions>? ConfigureServer { get; init; }
+
+    public required Action<WebApplication> MapServer { get; init; }
+
+    public required Func<GrpcChannel, DemoOptions, CancellationToken, Task> RunClient { get; init; }
+}
+
+/// <summary>Runs a chapter's demo program: <c>server</c> or <c>client</c>, with <c>--port</c> and other options.</summary>
+public static class Demo
+{
+    public const int DefaultPort = 50051;
+
+    public static async Task<int> RunAsync(string[] args, DemoApp app)
+    {
+        DemoOptions options;
+        try
+        {
+            options = DemoOptions.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            PrintUsage(app);
+            return 2;
+        }
+        return options.Mode switch
+        {
+            "server" => await RunServerAsync(app, options),
+            "client" => await RunClientAsync(app, options),
+            _ => PrintUsage(app),
+        };
+    }
+
+    private static int PrintUsage(DemoApp app)
+    {
+        Console.WriteLine(app.Title);
+        Console.WriteLine();
+        Console.WriteLine("Usage:");
+        Console.WriteLine($"  {app.Command} -- server [--port {DefaultPort}] [--listen-any]");
+        Console.WriteLine($"  {app.Command} -- client [--port {DefaultPort}] [--host 127.0.0.1]");
+        return 2;
+    }
+
+    private static async Task<int> RunServerAsync(DemoApp app, DemoOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var address = options.Has("listen-any") ? IPAddress.Any : IPAddress.Loopback;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        app.ConfigureServer?.Invoke(builder.Services, options);
+
+        var web = builder.Build();
+        app.MapServer(web);
+        try
+        {
+            await web.StartAsync();
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine($"Port {options.Port} is in use. Stop the other server, or start this one with --port <another port>.");
+            return 1;
+        }
+        Console.WriteLine($"{app.Title}: server listening on http://{address}:{options.Port} (Ctrl+C to stop)");
+        await web.WaitForShutdownAsync();
+        return 0;
+    }
+
+    private static async Task<int> RunClientAsync(DemoApp app, DemoOptions options)
+    {
+        var target = $"http://{options.Get("host", "127.0.0.1")}:{options.Port}";
+        using var channel = GrpcChannel.ForAddress(target);
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // Ctrl+C cancels the calls in flight instead of killing the process, so streams end cleanly.
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        try
+        {
+            await app.RunClient(channel, options, stop.Token);
+            return 0;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+        {
+            Console.Error.WriteLine($"Could not reach a server at {target}. Start it first, in another terminal: {app.Command} -- server");
+            return 1;
+        }
+        catch (RpcException ex)
+        {
+            Console.Error.WriteLine($"The call failed: {ex.StatusCode}: {ex.Status.Detail}");
+            return 1;
+        }
+    }
+}
+
+/// <summary>The demo's command line: a mode, then <c>--name value</c> pairs and <c>--flag</c>s.</summary>
+public sealed class DemoOptions
+{
+    private readonly Dictionary<string, string?> values = new(StringComparer.OrdinalIgnoreCase);
+
+    private DemoOptions(string mode)
+    {
+        Mode = mode;
+    }
+
+    public string Mode { get; }
+
+    public int Port => int.Parse(Get("port", Demo.DefaultPort.ToString(System.Globalization.CultureInfo.InvariantCulture)), System.Globalization.CultureInfo.InvariantCulture);
+
+    public bool Has(string name) => values.ContainsKey(name);
+
+    public string Get(string name, string fallback) => values.TryGetValue(name, out var value) && value is not null ? value : fallback;
+
+    public static DemoOptions Parse(string[] args)
+    {
+        var options = new DemoOptions(args.Length > 0 ? args[0].ToLowerInvariant() : "");
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unexpected argument '{args[i]}'.");
+            }
+            var name = args[i][2..];
+            string? value = null;
+            if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                value = args[++i];
+            }
+            options.values[name] = value;
+        }
+        if (options.values.TryGetValue("port", out var port) && (!int.TryParse(port, out var p) || p is < 0 or > 65535))
+        {
+            throw new ArgumentException($"--port needs a number from 0 to 65535, not '{port}'.");
+        }
+        return options;
+    }
+}
