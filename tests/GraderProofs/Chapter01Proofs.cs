@@ -1,0 +1,171 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using StreamingTutorial.Chapter01;
+using StreamingTutorial.Grading.Chapter01;
+using StreamingTutorial.Protos.Files;
+
+namespace StreamingTutorial.GraderProofs;
+
+[TestFixture]
+[Category("GraderProofs")]
+public class Chapter01Proofs
+{
+    private static FileServiceImpl Solution(string root) => new(new FileStorage(root));
+
+    [Test]
+    public async Task The_solution_passes_every_chapter_1_grader()
+    {
+        await Chapter01Grader.SayHelloAsync(Solution);
+        await Chapter01Grader.GetServerTimeAsync(Solution);
+        await Chapter01Grader.WriteFileAsync(Solution);
+        await Chapter01Grader.ListFilesAsync(Solution);
+        await Chapter01Grader.GreetAsync(FileClient.GreetAsync);
+        await Chapter01Grader.GetServerTimeClientAsync(FileClient.GetServerTimeAsync);
+        await Chapter01Grader.WriteAndListAsync(FileClient.WriteAndListAsync);
+    }
+
+    [TestCaseSource(nameof(Mutants))]
+    public Task Each_mutant_fails_its_grader(Mutant mutant) => Proof.MutantIsCaughtAsync(mutant);
+
+    private static IEnumerable<TestCaseData> Mutants() => new Mutant[]
+    {
+        new("1.1", "greeting without the comma", () => Chapter01Grader.SayHelloAsync(root => new GreetsWithoutComma(new FileStorage(root)))),
+        new("1.1", "greets a blank name instead of rejecting it", () => Chapter01Grader.SayHelloAsync(root => new GreetsBlankNames(new FileStorage(root)))),
+        new("1.1", "always greets Ada", () => Chapter01Grader.SayHelloAsync(root => new AlwaysGreetsAda(new FileStorage(root)))),
+        new("1.2", "sends no time", () => Chapter01Grader.GetServerTimeAsync(root => new SendsNoTime(new FileStorage(root)))),
+        new("1.2", "sends a time an hour off", () => Chapter01Grader.GetServerTimeAsync(root => new TimeAnHourOff(new FileStorage(root)))),
+        new("1.3", "writes without checking the name", () => Chapter01Grader.WriteFileAsync(root => new WritesUncheckedNames(new FileStorage(root)))),
+        new("1.3", "reports a size off by one", () => Chapter01Grader.WriteFileAsync(root => new SizeOffByOne(new FileStorage(root)))),
+        new("1.3", "checks the name only after writing", () => Chapter01Grader.WriteFileAsync(root => new ChecksAfterWriting(new FileStorage(root)))),
+        new("1.4", "lists in reverse order", () => Chapter01Grader.ListFilesAsync(root => new ListsInReverse(new FileStorage(root)))),
+        new("1.4", "lists every size as 0", () => Chapter01Grader.ListFilesAsync(root => new ListsZeroSizes(new FileStorage(root)))),
+        new("1.5", "returns a made-up greeting", () => Chapter01Grader.GreetAsync((_, name) => Task.FromResult($"Hello, {name}!"))),
+        new("1.5", "sends the name in capitals", () => Chapter01Grader.GreetAsync(async (client, name) => (await client.SayHelloAsync(new HelloRequest { Name = name.ToUpperInvariant() })).Message)),
+        new("1.6", "sets no deadline", () => Chapter01Grader.GetServerTimeClientAsync(async client => (await client.GetServerTimeAsync(new ServerTimeRequest())).Time.ToDateTime())),
+        new("1.6", "returns the local clock instead of the server's", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
+        {
+            await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+            return DateTime.UtcNow;
+        })),
+        new("1.6", "uses a 60 second deadline", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
+            (await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(60))).Time.ToDateTime())),
+        new("1.7", "lists before writing", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
+        {
+            var listing = await client.ListFilesAsync(new ListFilesRequest());
+            await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFromUtf8(text) });
+            return listing.Files.Select(f => f.Name).ToList();
+        })),
+        new("1.7", "returns only the written name", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
+        {
+            await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFromUtf8(text) });
+            await client.ListFilesAsync(new ListFilesRequest());
+            return new[] { name };
+        })),
+        new("1.7", "sends the text as Latin-1", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
+        {
+            await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFrom(System.Text.Encoding.Latin1.GetBytes(text)) });
+            return (await client.ListFilesAsync(new ListFilesRequest())).Files.Select(f => f.Name).ToList();
+        })),
+    }.Select(m => m.ToTestCase());
+
+    // Each mutant is the solution with one method made wrong in a way learners get it wrong.
+
+    private sealed class GreetsWithoutComma(FileStorage storage) : FileServiceImpl(storage)
+    {
+        public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context) =>
+            string.IsNullOrWhiteSpace(request.Name)
+                ? throw new RpcException(new Status(StatusCode.InvalidArgument, "Name is required."))
+                : Task.FromResult(new HelloReply { Message = $"Hello {request.Name}!" });
+    }
+
+    private sealed class GreetsBlankNames(FileStorage storage) : FileServiceImpl(storage)
+    {
+        public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context) =>
+            Task.FromResult(new HelloReply { Message = $"Hello, {request.Name}!" });
+    }
+
+    private sealed class AlwaysGreetsAda(FileStorage storage) : FileServiceImpl(storage)
+    {
+        public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context) =>
+            string.IsNullOrWhiteSpace(request.Name)
+                ? throw new RpcException(new Status(StatusCode.InvalidArgument, "Name is required."))
+                : Task.FromResult(new HelloReply { Message = "Hello, Ada!" });
+    }
+
+    private sealed class SendsNoTime(FileStorage storage) : FileServiceImpl(storage)
+    {
+        public override Task<ServerTimeReply> GetServerTime(ServerTimeRequest request, ServerCallContext context) =>
+            Task.FromResult(new ServerTimeReply());
+    }
+
+    private sealed class TimeAnHourOff(FileStorage storage) : FileServiceImpl(storage)
+    {
+        public override Task<ServerTimeReply> GetServerTime(ServerTimeRequest request, ServerCallContext context) =>
+            Task.FromResult(new ServerTimeReply { Time = Timestamp.FromDateTime(DateTime.UtcNow.AddHours(1)) });
+    }
+
+    private sealed class WritesUncheckedNames(FileStorage storage) : FileServiceImpl(storage)
+    {
+        private readonly FileStorage storage = storage;
+
+        public override async Task<WriteFileReply> WriteFile(WriteFileRequest request, ServerCallContext context)
+        {
+            var path = Path.Combine(storage.Root, request.FileName);
+            await File.WriteAllBytesAsync(path, request.Content.ToByteArray());
+            return new WriteFileReply { FileName = request.FileName, Size = request.Content.Length };
+        }
+    }
+
+    private sealed class SizeOffByOne(FileStorage storage) : FileServiceImpl(storage)
+    {
+        public override async Task<WriteFileReply> WriteFile(WriteFileRequest request, ServerCallContext context)
+        {
+            var reply = await base.WriteFile(request, context);
+            reply.Size += 1;
+            return reply;
+        }
+    }
+
+    private sealed class ChecksAfterWriting(FileStorage storage) : FileServiceImpl(storage)
+    {
+        private readonly FileStorage storage = storage;
+
+        public override async Task<WriteFileReply> WriteFile(WriteFileRequest request, ServerCallContext context)
+        {
+            // Writes first (when the path is at all writable), then validates: the classic ordering bug.
+            try
+            {
+                await File.WriteAllBytesAsync(Path.Combine(storage.Root, request.FileName), request.Content.ToByteArray());
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+            }
+            return await base.WriteFile(request, context);
+        }
+    }
+
+    private sealed class ListsInReverse(FileStorage storage) : FileServiceImpl(storage)
+    {
+        public override async Task<ListFilesReply> ListFiles(ListFilesRequest request, ServerCallContext context)
+        {
+            var reply = await base.ListFiles(request, context);
+            var reversed = new ListFilesReply();
+            reversed.Files.AddRange(reply.Files.Reverse());
+            return reversed;
+        }
+    }
+
+    private sealed class ListsZeroSizes(FileStorage storage) : FileServiceImpl(storage)
+    {
+        public override async Task<ListFilesReply> ListFiles(ListFilesRequest request, ServerCallContext context)
+        {
+            var reply = await base.ListFiles(request, context);
+            foreach (var file in reply.Files)
+            {
+                file.Size = 0;
+            }
+            return reply;
+        }
+    }
+}

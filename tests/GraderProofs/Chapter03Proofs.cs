@@ -1,0 +1,306 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Grpc.Core;
+using StreamingTutorial.Chapter03;
+using StreamingTutorial.Grading.Chapter03;
+using StreamingTutorial.Protos.Uploader;
+
+namespace StreamingTutorial.GraderProofs;
+
+[TestFixture]
+[Category("GraderProofs")]
+public class Chapter03Proofs
+{
+    private static UploaderServiceImpl Solution(string root) => new(new UploadStorage(root));
+
+    [Test]
+    public async Task The_solution_passes_every_chapter_3_grader()
+    {
+        await Chapter03Grader.UploadImageAsync(Solution);
+        await Chapter03Grader.UploadFileAsync(Solution);
+        await Chapter03Grader.UploadRandomChunksAsync(UploaderClient.UploadRandomChunksAsync);
+        await Chapter03Grader.UploadFileClientAsync(UploaderClient.UploadFileAsync);
+    }
+
+    [TestCaseSource(nameof(Mutants))]
+    public Task Each_mutant_fails_its_grader(Mutant mutant) => Proof.MutantIsCaughtAsync(mutant);
+
+    private static IEnumerable<TestCaseData> Mutants() => new Mutant[]
+    {
+        new("3.1", "forgets the last chunk", () => Chapter03Grader.UploadImageAsync(root => new ForgetsLastImageChunk(new UploadStorage(root)))),
+        new("3.1", "counts 1024 bytes per chunk whatever its size", () => Chapter03Grader.UploadImageAsync(root => new Counts1024PerChunk(new UploadStorage(root)))),
+        new("3.1", "answers after the first chunk, before reading the rest", () => Chapter03Grader.UploadImageAsync(root => new AnswersAfterFirstChunk(new UploadStorage(root)))),
+        new("3.2", "writes straight to the final file", () => Chapter03Grader.UploadFileAsync(root => new WritesToFinalFile(new UploadStorage(root)))),
+        new("3.2", "hashes only the last chunk", () => Chapter03Grader.UploadFileAsync(root => new HashesLastChunkOnly(new UploadStorage(root)))),
+        new("3.2", "sends no hash", () => Chapter03Grader.UploadFileAsync(root => new SendsNoHash(new UploadStorage(root)))),
+        new("3.2", "sends the hash in upper-case hex", () => Chapter03Grader.UploadFileAsync(root => new UpperCaseHash(new UploadStorage(root)))),
+        new("3.2", "does not check the name", () => Chapter03Grader.UploadFileAsync(root => new NoNameCheck(new UploadStorage(root)))),
+        new("3.2", "leaves the temporary file behind when cancelled", () => Chapter03Grader.UploadFileAsync(root => new LeavesTempFileOnCancel(new UploadStorage(root)))),
+        new("3.2", "copies the temporary file instead of moving it", () => Chapter03Grader.UploadFileAsync(root => new CopiesInsteadOfMoving(new UploadStorage(root)))),
+        new("3.2", "keeps the whole upload in memory and writes it at the end", () => Chapter03Grader.UploadFileAsync(root => new BuffersInMemory(new UploadStorage(root)))),
+        new("3.2", "moves without overwrite, so a second upload of a name fails", () => Chapter03Grader.UploadFileAsync(root => new MovesWithoutOverwrite(new UploadStorage(root)))),
+        new("3.3", "sets no deadline", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, deadlineSeconds: null))),
+        new("3.3", "uses a 60 second deadline", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, deadlineSeconds: 60))),
+        new("3.3", "forgets CompleteAsync", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, complete: false))),
+        new("3.3", "sends count - 1 chunks", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count - 1, size))),
+        new("3.3", "sends zeros instead of random bytes", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, random: false))),
+        new("3.4", "cuts 1 MB = 1,000,000-byte chunks", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, chunkSize: 1_000_000))),
+        new("3.4", "puts the name on every chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, nameOnEveryChunk: true))),
+        new("3.4", "sends no name", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, sendName: false))),
+        new("3.4", "reports no progress", () => Chapter03Grader.UploadFileClientAsync((client, path, _) => UploadFile(client, path, null))),
+        new("3.4", "reports progress before each chunk, so the final value is missing", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, reportBefore: true))),
+        new("3.4", "sends the whole buffer as the last chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, wholeBuffer: true))),
+        new("3.4", "sends nothing for an empty file", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, chunkForEmptyFile: false))),
+        new("3.4", "forgets CompleteAsync", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, complete: false))),
+    }.Select(m => m.ToTestCase());
+
+    // Client mutants: the solution's client with one thing made wrong.
+
+    private static async Task<UploadSummary> UploadRandom(UploaderService.UploaderServiceClient client, int count, int chunkSize,
+        double? deadlineSeconds = 10, bool complete = true, bool random = true)
+    {
+        using var call = client.UploadImage(deadline: deadlineSeconds is { } seconds ? DateTime.UtcNow.AddSeconds(seconds) : null);
+        for (var i = 0; i < count; i++)
+        {
+            var data = new byte[chunkSize];
+            if (random)
+            {
+                Random.Shared.NextBytes(data);
+            }
+            await call.RequestStream.WriteAsync(new ImageChunk { Data = ByteString.CopyFrom(data) });
+        }
+        if (complete)
+        {
+            await call.RequestStream.CompleteAsync();
+        }
+        return await call.ResponseAsync;
+    }
+
+    private static async Task<FileUploadSummary> UploadFile(UploaderService.UploaderServiceClient client, string path, IProgress<long>? progress,
+        int chunkSize = UploaderClient.FileChunkSize, bool nameOnEveryChunk = false, bool sendName = true, bool reportBefore = false,
+        bool wholeBuffer = false, bool chunkForEmptyFile = true, bool complete = true)
+    {
+        var content = await File.ReadAllBytesAsync(path);
+        using var call = client.UploadFile();
+        long sent = 0;
+        var chunks = 0;
+        for (var offset = 0; offset < content.Length || (chunks == 0 && chunkForEmptyFile); offset += chunkSize)
+        {
+            var length = Math.Min(chunkSize, content.Length - offset);
+            var data = wholeBuffer ? new byte[chunkSize] : new byte[length];
+            Array.Copy(content, offset, data, 0, length);
+            var chunk = new FileChunk { Data = ByteString.CopyFrom(data) };
+            if (sendName && (chunks == 0 || nameOnEveryChunk))
+            {
+                chunk.FileName = Path.GetFileName(path);
+            }
+            if (reportBefore)
+            {
+                progress?.Report(sent);
+            }
+            await call.RequestStream.WriteAsync(chunk);
+            chunks++;
+            sent += length;
+            if (!reportBefore)
+            {
+                progress?.Report(sent);
+            }
+        }
+        if (complete)
+        {
+            await call.RequestStream.CompleteAsync();
+        }
+        return await call.ResponseAsync;
+    }
+
+    // Server mutants: the solution with one method made wrong in a way learners get it wrong.
+
+    private sealed class ForgetsLastImageChunk(UploadStorage storage) : UploaderServiceImpl(storage)
+    {
+        public override async Task<UploadSummary> UploadImage(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context)
+        {
+            // Counts each chunk when the next one arrives: the last is never counted.
+            var summary = new UploadSummary();
+            ImageChunk? previous = null;
+            await foreach (var chunk in requestStream.ReadAllAsync())
+            {
+                if (previous is not null)
+                {
+                    summary.TotalChunks++;
+                    summary.TotalBytes += previous.Data.Length;
+                }
+                previous = chunk;
+            }
+            return summary;
+        }
+    }
+
+    private sealed class Counts1024PerChunk(UploadStorage storage) : UploaderServiceImpl(storage)
+    {
+        public override async Task<UploadSummary> UploadImage(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context)
+        {
+            var summary = new UploadSummary();
+            await foreach (var _ in requestStream.ReadAllAsync())
+            {
+                summary.TotalChunks++;
+                summary.TotalBytes += 1024;
+            }
+            return summary;
+        }
+    }
+
+    private sealed class AnswersAfterFirstChunk(UploadStorage storage) : UploaderServiceImpl(storage)
+    {
+        public override async Task<UploadSummary> UploadImage(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context)
+        {
+            var summary = new UploadSummary();
+            await foreach (var chunk in requestStream.ReadAllAsync())
+            {
+                summary.TotalChunks++;
+                summary.TotalBytes += chunk.Data.Length;
+                return summary;
+            }
+            return summary;
+        }
+    }
+
+    /// <summary>A configurable UploadFile: the solution's steps, each of which a mutant can get wrong.</summary>
+    private abstract class FileMutant(UploadStorage storage) : UploaderServiceImpl(storage)
+    {
+        private readonly UploadStorage storage = storage;
+
+        protected virtual bool CheckName => true;
+
+        protected virtual bool WriteToFinalFile => false;
+
+        protected virtual bool DeleteOnFailure => true;
+
+        public override async Task<FileUploadSummary> UploadFile(IAsyncStreamReader<FileChunk> requestStream, ServerCallContext context)
+        {
+            var token = context.CancellationToken;
+            if (!await requestStream.MoveNext(token))
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "The upload is empty."));
+            }
+            var fileName = requestStream.Current.FileName;
+            var problem = FileNameRules.Check(fileName);
+            if (problem is not null && CheckName)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+            }
+            var finalPath = Path.Combine(storage.Root, fileName);
+            var tempPath = WriteToFinalFile ? finalPath : Path.Combine(storage.Root, $".{Guid.NewGuid():N}.uploading");
+            var done = false;
+            try
+            {
+                var digest = new List<byte>();
+                long size = 0;
+                var chunks = 0;
+                using (var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+                await using (var file = new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None, 4096, useAsync: true))
+                {
+                    do
+                    {
+                        var data = requestStream.Current.Data;
+                        await file.WriteAsync(data.Memory, token);
+                        Hash(sha256, data);
+                        size += data.Length;
+                        chunks++;
+                    }
+                    while (await requestStream.MoveNext(token));
+                    digest.AddRange(sha256.GetHashAndReset());
+                }
+                if (!WriteToFinalFile)
+                {
+                    Store(tempPath, finalPath);
+                }
+                done = true;
+                return new FileUploadSummary { FileName = fileName, Size = size, Sha256 = FormatHash(digest.ToArray()), TotalChunks = chunks };
+            }
+            finally
+            {
+                if (!done && DeleteOnFailure && !WriteToFinalFile)
+                {
+                    File.Delete(tempPath);
+                }
+            }
+        }
+
+        protected virtual void Hash(IncrementalHash sha256, ByteString data) => sha256.AppendData(data.Span);
+
+        protected virtual string FormatHash(byte[] digest) => Convert.ToHexStringLower(digest);
+
+        protected virtual void Store(string tempPath, string finalPath) => File.Move(tempPath, finalPath, overwrite: true);
+    }
+
+    private sealed class BuffersInMemory(UploadStorage storage) : UploaderServiceImpl(storage)
+    {
+        private readonly UploadStorage storage = storage;
+
+        public override async Task<FileUploadSummary> UploadFile(IAsyncStreamReader<FileChunk> requestStream, ServerCallContext context)
+        {
+            // Correct answers, but megabytes held in memory and nothing on disk until the end.
+            var content = new MemoryStream();
+            string? fileName = null;
+            var chunks = 0;
+            await foreach (var chunk in requestStream.ReadAllAsync())
+            {
+                fileName ??= chunk.FileName;
+                chunk.Data.WriteTo(content);
+                chunks++;
+            }
+            var problem = FileNameRules.Check(fileName ?? "");
+            if (problem is not null)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+            }
+            await File.WriteAllBytesAsync(Path.Combine(storage.Root, fileName!), content.ToArray());
+            return new FileUploadSummary { FileName = fileName, Size = content.Length, Sha256 = Convert.ToHexStringLower(SHA256.HashData(content.ToArray())), TotalChunks = chunks };
+        }
+    }
+
+    private sealed class WritesToFinalFile(UploadStorage storage) : FileMutant(storage)
+    {
+        protected override bool WriteToFinalFile => true;
+    }
+
+    private sealed class HashesLastChunkOnly(UploadStorage storage) : FileMutant(storage)
+    {
+        protected override void Hash(IncrementalHash sha256, ByteString data)
+        {
+            // Starts over on every chunk, so only the last one counts.
+            sha256.GetHashAndReset();
+            sha256.AppendData(data.Span);
+        }
+    }
+
+    private sealed class SendsNoHash(UploadStorage storage) : FileMutant(storage)
+    {
+        protected override string FormatHash(byte[] digest) => "";
+    }
+
+    private sealed class UpperCaseHash(UploadStorage storage) : FileMutant(storage)
+    {
+        protected override string FormatHash(byte[] digest) => Convert.ToHexString(digest);
+    }
+
+    private sealed class NoNameCheck(UploadStorage storage) : FileMutant(storage)
+    {
+        protected override bool CheckName => false;
+    }
+
+    private sealed class LeavesTempFileOnCancel(UploadStorage storage) : FileMutant(storage)
+    {
+        protected override bool DeleteOnFailure => false;
+    }
+
+    private sealed class CopiesInsteadOfMoving(UploadStorage storage) : FileMutant(storage)
+    {
+        protected override void Store(string tempPath, string finalPath) => File.Copy(tempPath, finalPath, overwrite: true);
+    }
+
+    private sealed class MovesWithoutOverwrite(UploadStorage storage) : FileMutant(storage)
+    {
+        protected override void Store(string tempPath, string finalPath) => File.Move(tempPath, finalPath);
+    }
+}

@@ -1,0 +1,35 @@
+using StreamingTutorial.Grading;
+
+namespace StreamingTutorial.GraderProofs;
+
+/// <summary>One deliberately wrong implementation and the grader that must catch it.</summary>
+public sealed record Mutant(string ExerciseId, string Description, Func<Task> Grade)
+{
+    public TestCaseData ToTestCase() =>
+        new TestCaseData(this).SetName($"Mutant {ExerciseId} is caught: {Description}");
+}
+
+public static class Proof
+{
+    /// <summary>The grader must throw GradingFailure with a message that names expected, actual and a hint.</summary>
+    public static async Task MutantIsCaughtAsync(Mutant mutant)
+    {
+        GradingFailure? failure = null;
+        try
+        {
+            await mutant.Grade();
+        }
+        catch (GradingFailure caught)
+        {
+            failure = caught;
+        }
+        catch (NotStartedException notStarted)
+        {
+            Assert.Fail($"The grader took the mutant for an untouched TODO: {notStarted.Message}");
+        }
+        Assert.That(failure, Is.Not.Null, $"The grader of exercise {mutant.ExerciseId} passed a wrong implementation: {mutant.Description}.");
+        Assert.That(failure!.Message, Does.Contain($"Exercise {mutant.ExerciseId}").And.Contain("Expected:").And.Contain("Actual:").And.Contain("Hint:"),
+            "A failure message should name the exercise, what was expected, what came back, and give a hint.");
+        TestContext.Out.WriteLine(failure.Message);
+    }
+}

@@ -1,0 +1,28 @@
+using StreamingTutorial.Chapter03;
+using StreamingTutorial.Grading.Chapter03;
+
+namespace StreamingTutorial.Graders.Chapter03;
+
+/// <summary>Chapter 3, client streaming. Grade it alone: dotnet test --filter Category=Chapter03</summary>
+[TestFixture]
+[Category("Chapter03")]
+public class Chapter03_ClientStreaming
+{
+    private static UploaderServiceImpl CreateService(string root) => new(new UploadStorage(root));
+
+    [Test]
+    public Task Exercise_3_1_UploadImage_counts_every_chunk_and_byte() =>
+        Verdict.Of(() => Chapter03Grader.UploadImageAsync(CreateService));
+
+    [Test]
+    public Task Exercise_3_2_UploadFile_stores_the_whole_file_or_nothing() =>
+        Verdict.Of(() => Chapter03Grader.UploadFileAsync(CreateService));
+
+    [Test]
+    public Task Exercise_3_3_UploadRandomChunksAsync_streams_the_chunks_under_a_10_second_deadline() =>
+        Verdict.Of(() => Chapter03Grader.UploadRandomChunksAsync(UploaderClient.UploadRandomChunksAsync));
+
+    [Test]
+    public Task Exercise_3_4_UploadFileAsync_sends_1_MiB_chunks_and_reports_progress() =>
+        Verdict.Of(() => Chapter03Grader.UploadFileClientAsync(UploaderClient.UploadFileAsync));
+}

@@ -1,0 +1,208 @@
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using StreamingTutorial.Protos.Files;
+
+namespace StreamingTutorial.Grading.Chapter01;
+
+/// <summary>
+/// Grades chapter 1. Server exercises host the learner's FileService (made by a factory that
+/// gets the storage folder) and call it with the generated client; client exercises run the
+/// learner's code against <see cref="ReferenceFileService"/>, which records what it received.
+/// </summary>
+public static class Chapter01Grader
+{
+    public static async Task SayHelloAsync<TService>(Func<string, TService> createService)
+        where TService : FileService.FileServiceBase
+    {
+        using var folder = Grade.CreateTempFolder();
+        await using var host = await Grade.HostAsync(() => createService(folder.Path));
+        var client = new FileService.FileServiceClient(host.CreateChannel());
+
+        foreach (var name in new[] { "Ada", "Grace Hopper" })
+        {
+            var reply = await Grade.CallServerAsync("1.1", async () => await client.SayHelloAsync(new HelloRequest { Name = name }));
+            var expected = $"Hello, {name}!";
+            if (reply.Message != expected)
+            {
+                throw GradingFailure.For("1.1", "the greeting is not right.", $"SayHello(name: \"{name}\")", $"message \"{expected}\"", $"message \"{reply.Message}\"");
+            }
+        }
+        foreach (var blank in new[] { "", "   " })
+        {
+            await Grade.ExpectErrorAsync("1.1", $"SayHello(name: \"{blank}\")", StatusCode.InvalidArgument,
+                async () => await client.SayHelloAsync(new HelloRequest { Name = blank }), hint: 1);
+        }
+    }
+
+    public static async Task GetServerTimeAsync<TService>(Func<string, TService> createService)
+        where TService : FileService.FileServiceBase
+    {
+        using var folder = Grade.CreateTempFolder();
+        await using var host = await Grade.HostAsync(() => createService(folder.Path));
+        var client = new FileService.FileServiceClient(host.CreateChannel());
+
+        var before = DateTime.UtcNow;
+        var reply = await Grade.CallServerAsync("1.2", async () => await client.GetServerTimeAsync(new ServerTimeRequest()));
+        var after = DateTime.UtcNow;
+        if (reply.Time is null)
+        {
+            throw GradingFailure.For("1.2", "the reply has no time.", "GetServerTime()", $"a time between {before:O} and {after:O}", "no time set");
+        }
+        // A generous margin: the check is "this is the server's clock now", not a timing test.
+        var time = reply.Time.ToDateTime();
+        if (time < before.AddSeconds(-5) || time > after.AddSeconds(5))
+        {
+            throw GradingFailure.For("1.2", "the time is not the server's current UTC time.", "GetServerTime()", $"a time between {before:O} and {after:O}", time.ToString("O"), hint: 1);
+        }
+    }
+
+    public static async Task WriteFileAsync<TService>(Func<string, TService> createService)
+        where TService : FileService.FileServiceBase
+    {
+        using var parent = Grade.CreateTempFolder();
+        var root = Path.Combine(parent.Path, "files");
+        Directory.CreateDirectory(root);
+        await using var host = await Grade.HostAsync(() => createService(root));
+        var client = new FileService.FileServiceClient(host.CreateChannel());
+
+        var cases = new (string Name, byte[] Content)[]
+        {
+            ("notes.txt", Encoding.UTF8.GetBytes("hello, files")),
+            ("empty.bin", []),
+            ("bytes.bin", Enumerable.Range(0, 256).Select(i => (byte)i).ToArray()),
+            (new string('n', 251) + ".txt", Encoding.UTF8.GetBytes("a name of exactly 255 bytes")),
+        };
+        foreach (var (name, content) in cases)
+        {
+            var call = $"WriteFile(file_name: \"{Shorten(name)}\", content: {content.Length} bytes)";
+            var reply = await Grade.CallServerAsync("1.3", async () => await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFrom(content) }));
+            if (reply.FileName != name || reply.Size != content.Length)
+            {
+                throw GradingFailure.For("1.3", "the reply does not describe the stored file.", call,
+                    $"file_name \"{Shorten(name)}\", size {content.Length}", $"file_name \"{Shorten(reply.FileName)}\", size {reply.Size}", hint: 2);
+            }
+            var path = Path.Combine(root, name);
+            var stored = File.Exists(path) ? await File.ReadAllBytesAsync(path) : null;
+            if (stored is null || !stored.AsSpan().SequenceEqual(content))
+            {
+                throw GradingFailure.For("1.3", "the file on disk is not what was sent.", call,
+                    $"a file {Shorten(name)} of {content.Length} bytes in the storage folder",
+                    stored is null ? "no such file" : $"a file of {stored.Length} bytes with other content", hint: 1);
+            }
+        }
+
+        var before = Snapshot(parent.Path);
+        // The absolute name points inside the test's own folder, so a wrong write is seen by the snapshot.
+        var badNames = new[] { "", "../escape.txt", Path.Combine(parent.Path, "absolute.txt"), "sub/dir.txt", "back\\slash.txt", "..", new string('x', 256) };
+        foreach (var bad in badNames)
+        {
+            var call = $"WriteFile(file_name: \"{Shorten(bad)}\")";
+            await Grade.ExpectErrorAsync("1.3", call, StatusCode.InvalidArgument,
+                async () => await client.WriteFileAsync(new WriteFileRequest { FileName = bad, Content = ByteString.CopyFromUtf8("must not be written") }));
+            var after = Snapshot(parent.Path);
+            if (!after.SequenceEqual(before))
+            {
+                throw GradingFailure.For("1.3", "a rejected name still wrote a file.", call, "nothing written", $"files now: {Grade.Describe(after)}");
+            }
+        }
+    }
+
+    public static async Task ListFilesAsync<TService>(Func<string, TService> createService)
+        where TService : FileService.FileServiceBase
+    {
+        using var folder = Grade.CreateTempFolder();
+        await using var host = await Grade.HostAsync(() => createService(folder.Path));
+        var client = new FileService.FileServiceClient(host.CreateChannel());
+
+        var empty = await Grade.CallServerAsync("1.4", async () => await client.ListFilesAsync(new ListFilesRequest()));
+        if (empty.Files.Count != 0)
+        {
+            throw GradingFailure.For("1.4", "an empty folder should list nothing.", "ListFiles() on an empty folder", "no files", Grade.Describe(empty.Files));
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "b.txt"), "bbb");
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "a.txt"), "a");
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "c.bin"), "");
+        var listing = await Grade.CallServerAsync("1.4", async () => await client.ListFilesAsync(new ListFilesRequest()));
+        var actual = listing.Files.Select(f => $"{f.Name} ({f.Size} bytes)").ToList();
+        var expected = new[] { "a.txt (1 bytes)", "b.txt (3 bytes)", "c.bin (0 bytes)" };
+        if (!actual.SequenceEqual(expected))
+        {
+            throw GradingFailure.For("1.4", "the listing is not every file with its size, ordered by name.", "ListFiles() with b.txt, a.txt and c.bin in the folder",
+                Grade.Describe(expected), Grade.Describe(actual), hint: 1);
+        }
+    }
+
+    public static async Task GreetAsync(Func<FileService.FileServiceClient, string, Task<string>> learnerGreet)
+    {
+        await using var reference = await ReferenceFileService.StartAsync();
+        var result = await Grade.RunClientAsync("1.5", "GreetAsync(client, \"Ada\")", () => learnerGreet(reference.Client, "Ada"));
+        var received = reference.Recorder.Calls.OfType<HelloRequest>().Select(r => r.Name).ToList();
+        if (!received.SequenceEqual(["Ada"]))
+        {
+            throw GradingFailure.For("1.5", "the server did not receive one SayHello call with the name.", "GreetAsync(client, \"Ada\")",
+                "one SayHello(name: \"Ada\")", received.Count == 0 ? "no SayHello call" : $"SayHello calls with names {Grade.Describe(received)}");
+        }
+        var expected = ReferenceFileService.Greeting("Ada");
+        if (result != expected)
+        {
+            throw GradingFailure.For("1.5", "the method should return the server's message.", "GreetAsync(client, \"Ada\")", $"\"{expected}\"", Grade.Describe(result));
+        }
+    }
+
+    public static async Task GetServerTimeClientAsync(Func<FileService.FileServiceClient, Task<DateTime>> learnerGetTime)
+    {
+        await using var reference = await ReferenceFileService.StartAsync();
+        var result = await Grade.RunClientAsync("1.6", "GetServerTimeAsync(client)", () => learnerGetTime(reference.Client));
+        if (result != ReferenceFileService.FixedTime)
+        {
+            throw GradingFailure.For("1.6", "the method should return the time the server sent.", "GetServerTimeAsync(client)",
+                ReferenceFileService.FixedTime.ToString("O"), result.ToString("O"), hint: 1);
+        }
+        var call = reference.Recorder.Deadlines.SingleOrDefault();
+        if (call.Deadline == DateTime.MaxValue || call.Deadline == default)
+        {
+            throw GradingFailure.For("1.6", "the call was made without a deadline.", "GetServerTimeAsync(client)",
+                "a deadline about 5 s after the call", "no deadline", hint: 0);
+        }
+        var allowed = call.Deadline - call.ReceivedAt;
+        if (allowed < TimeSpan.FromSeconds(3) || allowed > TimeSpan.FromSeconds(6))
+        {
+            throw GradingFailure.For("1.6", "the deadline is not 5 seconds.", "GetServerTimeAsync(client)",
+                "a deadline about 5 s after the call", $"a deadline {allowed.TotalSeconds:0.0} s after the call");
+        }
+    }
+
+    public static async Task WriteAndListAsync(Func<FileService.FileServiceClient, string, string, Task<IReadOnlyList<string>>> learnerWriteAndList)
+    {
+        await using var reference = await ReferenceFileService.StartAsync();
+        const string callText = "WriteAndListAsync(client, \"diary.txt\", \"Dear diary ✎\")";
+        var result = await Grade.RunClientAsync("1.7", callText, () => learnerWriteAndList(reference.Client, "diary.txt", "Dear diary ✎"));
+        var calls = reference.Recorder.Calls.ToList();
+        var write = calls.OfType<WriteFileRequest>().FirstOrDefault();
+        if (write is null || write.FileName != "diary.txt" || write.Content.ToStringUtf8() != "Dear diary ✎")
+        {
+            throw GradingFailure.For("1.7", "the server did not receive the file.", callText,
+                "WriteFile(file_name: \"diary.txt\", content: UTF-8 of \"Dear diary ✎\")",
+                write is null ? "no WriteFile call" : $"WriteFile(file_name: \"{write.FileName}\", content: \"{write.Content.ToStringUtf8()}\")");
+        }
+        var writeIndex = calls.IndexOf(write);
+        var listIndex = calls.FindIndex(c => c is ListFilesRequest);
+        if (listIndex < writeIndex)
+        {
+            throw GradingFailure.For("1.7", "ListFiles must come after WriteFile, so the listing shows the new file.", callText,
+                "WriteFile, then ListFiles", listIndex < 0 ? "no ListFiles call" : "ListFiles before WriteFile", hint: 1);
+        }
+        var expected = new[] { "diary.txt", "existing.txt" };
+        if (!result.SequenceEqual(expected))
+        {
+            throw GradingFailure.For("1.7", "the method should return the names the server listed, in its order.", callText, Grade.Describe(expected), Grade.Describe(result), hint: 2);
+        }
+    }
+
+    private static string Shorten(string name) => name.Length <= 40 ? name : $"{name[..12]}...({name.Length} chars)";
+
+    private static List<string> Snapshot(string folder) =>
+        Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(p => Shorten(Path.GetRelativePath(folder, p))).Order(StringComparer.Ordinal).ToList();
+}
