@@ -215,13 +215,13 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
         }
     }
 
-    private async Task CompleteAsync(Status status, Metadata? extraTrailers)
+    private Task CompleteAsync(Status status, Metadata? extraTrailers)
     {
         IsComplete = true;
         if (ClientGone)
         {
             // The stream was reset: there is no one to tell.
-            return;
+            return Task.CompletedTask;
         }
         var response = HttpContext.Response;
         if (!response.HasStarted)
@@ -229,7 +229,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
             // Trailers-only response: status and trailers travel in the one HEADERS frame.
             PrepareResponse();
             WriteStatus(response.Headers, status, extraTrailers);
-            return;
+            return Task.CompletedTask;
         }
         if (!response.SupportsTrailers())
         {
@@ -241,7 +241,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
         {
             response.AppendTrailer(key, value);
         }
-        await Task.CompletedTask.ConfigureAwait(false);
+        return Task.CompletedTask;
     }
 
     private void WriteStatus(IHeaderDictionary headers, Status status, Metadata? extraTrailers)

@@ -30,7 +30,7 @@ internal abstract class ServerCallHandlerBase<TService, TRequest, TResponse>(Met
 
     public async Task HandleCallAsync(HttpContext httpContext)
     {
-        if (!await RejectIfNotGrpcAsync(httpContext, logger).ConfigureAwait(false))
+        if (!AcceptOrReject(httpContext, logger))
         {
             return;
         }
@@ -107,7 +107,7 @@ internal abstract class ServerCallHandlerBase<TService, TRequest, TResponse>(Met
     }
 
     /// <summary>Answers a request that is not gRPC over HTTP/2 as the spec asks; false when it was answered.</summary>
-    internal static Task<bool> RejectIfNotGrpcAsync(HttpContext httpContext, ILogger logger)
+    internal static bool AcceptOrReject(HttpContext httpContext, ILogger logger)
     {
         var request = httpContext.Request;
         var response = httpContext.Response;
@@ -118,7 +118,7 @@ internal abstract class ServerCallHandlerBase<TService, TRequest, TResponse>(Met
             response.Headers.Upgrade = "h2c";
             response.Headers[GrpcProtocol.StatusTrailer] = ((int)StatusCode.Internal).ToString(CultureInfo.InvariantCulture);
             response.Headers[GrpcProtocol.MessageTrailer] = GrpcProtocol.PercentEncode($"Request protocol '{request.Protocol}' is not supported: gRPC needs HTTP/2.");
-            return Task.FromResult(false);
+            return false;
         }
         if (!GrpcProtocol.IsGrpcContentType(request.ContentType))
         {
@@ -126,9 +126,9 @@ internal abstract class ServerCallHandlerBase<TService, TRequest, TResponse>(Met
             response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
             response.Headers[GrpcProtocol.StatusTrailer] = ((int)StatusCode.Internal).ToString(CultureInfo.InvariantCulture);
             response.Headers[GrpcProtocol.MessageTrailer] = GrpcProtocol.PercentEncode($"Content-Type '{request.ContentType}' is not supported: gRPC needs 'application/grpc'.");
-            return Task.FromResult(false);
+            return false;
         }
-        return Task.FromResult(true);
+        return true;
     }
 }
 
