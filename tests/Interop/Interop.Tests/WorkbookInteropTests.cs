@@ -118,18 +118,6 @@ public sealed class WorkbookInteropTests
         PeerVerdict.AssertPassed(result, workbookCase, $"the {peer.Name} workbook client");
     }
 
-    [TestCase(TestName = "workbook protos: the peers' copies match protos/")]
-    public void PeersWorkbookProtosMatch()
-    {
-        var repoRoot = Path.GetFullPath(Path.Combine(PeersDirectory.Path, "..", "..", ".."));
-        foreach (var name in new[] { "uploader.proto", "numbers.proto", "chat.proto" })
-        {
-            var original = File.ReadAllText(Path.Combine(repoRoot, "protos", name));
-            var copy = File.ReadAllText(Path.Combine(PeersDirectory.Path, "protos", "workbook", name));
-            Assert.That(copy, Is.EqualTo(original), $"tests/Interop/peers/protos/workbook/{name} differs from protos/{name}: copy it again.");
-        }
-    }
-
     // upload: the reference client streams 5 random chunks of 1,024 bytes; the server counts 5 and 5,120.
     private static async Task Upload(GrpcChannel channel)
     {

@@ -7,6 +7,8 @@ const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
 const PROTOS = path.join(__dirname, '..', 'protos');
+// The workbook's own contracts are read from the repository's protos/ folder, not copied.
+const WORKBOOK_PROTOS = path.join(__dirname, '..', '..', '..', '..', 'protos');
 
 // Big enough for the interop payloads (the spec asks for at least 4 MiB).
 const MAX_MESSAGE = 16 * 1024 * 1024;
@@ -23,10 +25,10 @@ const LOADER_OPTIONS = {
   enums: String,
   defaults: true,
   oneofs: true,
-  includeDirs: [PROTOS],
+  includeDirs: [PROTOS, WORKBOOK_PROTOS],
 };
 
-/** Loads .proto files (paths relative to ../protos) and returns the package tree. */
+/** Loads .proto files (paths relative to ../protos or the repository's protos/) and returns the package tree. */
 function load(files) {
   return grpc.loadPackageDefinition(protoLoader.loadSync(files, LOADER_OPTIONS));
 }

@@ -14,7 +14,7 @@ const crypto = require('crypto');
 const { parseArgs } = require('util');
 const { grpc, load, runServer, StreamReader, CHANNEL_OPTIONS } = require('./common');
 
-const pkgs = load(['workbook/uploader.proto', 'workbook/numbers.proto', 'workbook/chat.proto']);
+const pkgs = load(['uploader.proto', 'numbers.proto', 'chat.proto']);
 const { UploaderService } = pkgs.uploader;
 const { NumberService } = pkgs.tutorial;
 const { ChatService } = pkgs.chat;

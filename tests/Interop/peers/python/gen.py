@@ -2,7 +2,7 @@
 """Generates (and caches) the Python gRPC stubs the peers import.
 
 The stubs go to python/_generated/ (git-ignored). They are rebuilt only when a
-.proto under ../protos changes (a hash of all of them is kept in a stamp file).
+.proto under ../protos or the repository's protos/ changes (a hash of all of them is kept in a stamp file).
 
 Why the protos are staged under a prefix first: the interop protos live in the
 package path grpc/testing/, so plain generation would create a Python package
@@ -24,6 +24,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROTOS = os.path.normpath(os.path.join(HERE, "..", "protos"))
+# The workbook's own contracts are read from the repository's protos/ folder, not copied.
+WORKBOOK_PROTOS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "protos"))
 OUT = os.path.join(HERE, "_generated")
 STAMP = os.path.join(OUT, ".stamp")
 PLUGIN = "/usr/bin/grpc_python_plugin"
@@ -41,7 +43,7 @@ def _sources():
             text = f.read().replace('import "grpc/testing/', 'import "interop_pb/grpc/testing/')
         out.append((src, "interop_pb/grpc/testing/" + name, text))
     for name in WORKBOOK:
-        src = os.path.join(PROTOS, "workbook", name)
+        src = os.path.join(WORKBOOK_PROTOS, name)
         with open(src, encoding="utf-8") as f:
             out.append((src, "workbook_pb/" + name, f.read()))
     return out
