@@ -304,14 +304,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
             trailers = Metadata.Empty;
             toDispose = response;
         }
-        RequestContent?.Abort();
-        try
-        {
-            callSource.Cancel();
-        }
-        catch (AggregateException)
-        {
-        }
+        StopSending();
         // Disposing an unfinished response resets the stream, so the server sees the cancellation.
         toDispose?.Dispose();
         Cleanup();
@@ -421,17 +414,23 @@ internal sealed class GrpcCall<TRequest, TResponse>
         }
         if (failed)
         {
-            // Stop sending: the server has given its answer.
-            RequestContent?.Abort();
-            try
-            {
-                callSource.Cancel();
-            }
-            catch (AggregateException)
-            {
-            }
+            // The server has given its answer.
+            StopSending();
         }
         Cleanup();
+    }
+
+    /// <summary>Ends the request body and cancels everything waiting on the call's token.</summary>
+    private void StopSending()
+    {
+        RequestContent?.Abort();
+        try
+        {
+            callSource.Cancel();
+        }
+        catch (AggregateException)
+        {
+        }
     }
 
     private void Cleanup()
