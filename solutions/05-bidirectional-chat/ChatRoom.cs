@@ -1,0 +1,121 @@
+using Grpc.Core;
+using StreamingTutorial.Protos.Chat;
+using Kind = StreamingTutorial.Protos.Chat.ChatMessage.Types.Kind;
+
+namespace StreamingTutorial.Chapter05;
+
+/// <summary>
+/// The room that every member's call shares: who is in it, and the broadcast to all of them.
+/// One instance serves the whole server (it is registered as a singleton in Program.cs).
+/// </summary>
+public sealed class ChatRoom(int maxPendingMessages = ChatRoom.DefaultMaxPendingMessages)
+{
+    /// <summary>How many messages a member may fall behind before the room drops it.</summary>
+    public const int DefaultMaxPendingMessages = 256;
+
+    /// <summary>The longest message text the room accepts, in characters.</summary>
+    public const int MaxTextLength = 4096;
+
+    public const string JoinedText = "has joined the chat";
+    public const string LeftText = "has left the chat";
+
+    // Guards the member table. It is only ever held for quick work that never waits:
+    // adding, removing, and putting messages in outboxes. Never hold it across a network write.
+    private readonly Lock gate = new();
+    private readonly Dictionary<int, ChatMember> members = [];
+    private int lastNumber;
+
+    public int MaxPendingMessages { get; } = maxPendingMessages;
+
+    /// <summary>How many members are in the room now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return members.Count;
+            }
+        }
+    }
+
+    /// <summary>The server's clock as the protocol carries it: seconds since the Unix epoch.</summary>
+    public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    /// <summary>A join or leave notice about a member.</summary>
+    public static ChatMessage Notice(ChatMember member, Kind kind) => new()
+    {
+        UserId = member.Name,
+        Text = kind == Kind.Joined ? JoinedText : LeftText,
+        Timestamp = Now(),
+        Kind = kind,
+    };
+
+    /// <summary>
+    /// Adds a member, numbered in join order, and tells everyone, the newcomer included:
+    /// the first message a member receives is its own join notice, which tells it its name.
+    /// </summary>
+    public ChatMember Join()
+    {
+        lock (gate)
+        {
+            var member = new ChatMember(++lastNumber, MaxPendingMessages);
+            members.Add(member.Number, member);
+            Broadcast(Notice(member, Kind.Joined));
+            return member;
+        }
+    }
+
+    // Exercise 5.1
+    // snippet: broadcast
+    /// <summary>
+    /// Puts a message in every member's outbox, without waiting for anyone. A member whose
+    /// outbox is full is dropped with RESOURCE_EXHAUSTED, and the others hear that it left.
+    /// </summary>
+    public void Broadcast(ChatMessage message)
+    {
+        lock (gate)
+        {
+            List<ChatMember>? behind = null;
+            foreach (var member in members.Values)
+            {
+                if (!member.TryEnqueue(message))
+                {
+                    (behind ??= []).Add(member);
+                }
+            }
+            foreach (var member in behind ?? [])
+            {
+                if (!members.Remove(member.Number))
+                {
+                    continue; // already dropped, by a notice sent a moment ago
+                }
+                member.Drop(new Status(StatusCode.ResourceExhausted,
+                    $"{member.Name} fell more than {MaxPendingMessages} messages behind and was disconnected."));
+                // The lock is re-entrant: the notice may drop another member that is just as far behind.
+                Broadcast(Notice(member, Kind.Left));
+            }
+        }
+    }
+    // end snippet
+
+    // Exercise 5.2
+    // snippet: leave
+    /// <summary>
+    /// Removes a member and tells the others. Safe to call more than once, and for a member
+    /// the room has already dropped: only the first removal sends the notice.
+    /// </summary>
+    public void Leave(ChatMember member)
+    {
+        lock (gate)
+        {
+            if (!members.Remove(member.Number))
+            {
+                return;
+            }
+            member.CloseOutbox();
+            Broadcast(Notice(member, Kind.Left));
+        }
+    }
+    // end snippet
+}
