@@ -44,19 +44,28 @@ public sealed class Notebook
         {
             throw new InvalidDataException($"{path} is not valid JSON: {ex.Message}", ex);
         }
-        if (parsed is not JsonObject root || root["nbformat"]?.GetValue<int>() != 4 || root["cells"] is not JsonArray cells)
+        if (parsed is not JsonObject root || root["nbformat"] is not JsonValue format || !format.TryGetValue<int>(out var version) || version != 4
+            || root["cells"] is not JsonArray cells)
         {
             throw new InvalidDataException($"{path} is not an nbformat 4 notebook (it needs \"nbformat\": 4 and a \"cells\" array).");
         }
-        var defaultKernel = root["metadata"]?["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]?.GetValue<string>() ?? "csharp";
         var list = new List<NotebookCell>();
-        for (var i = 0; i < cells.Count; i++)
+        try
         {
-            if (cells[i] is not JsonObject cell)
+            var defaultKernel = root["metadata"]?["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]?.GetValue<string>() ?? "csharp";
+            for (var i = 0; i < cells.Count; i++)
             {
-                throw new InvalidDataException($"{path}: cell {i + 1} is not a JSON object.");
+                if (cells[i] is not JsonObject cell)
+                {
+                    throw new InvalidDataException($"{path}: cell {i + 1} is not a JSON object.");
+                }
+                list.Add(new NotebookCell(i + 1, cell, defaultKernel));
             }
-            list.Add(new NotebookCell(i + 1, cell, defaultKernel));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            // A field of the wrong JSON type, such as a source that is a number.
+            throw new InvalidDataException($"{path} is not a valid nbformat 4 notebook: {ex.Message}", ex);
         }
         return new Notebook(fullPath, root, list);
     }

@@ -51,8 +51,9 @@ catch (InvalidDataException ex)
 
 // Cells write to Console; the runner shows that at once and keeps it per cell.
 var console = Console.Out;
+var errorConsole = Console.Error;
 var stdout = new CellOutput(console);
-var stderr = new CellOutput(Console.Error);
+var stderr = new CellOutput(errorConsole);
 Console.SetOut(stdout);
 Console.SetError(stderr);
 try
@@ -63,6 +64,7 @@ try
 finally
 {
     Console.SetOut(console);
+    Console.SetError(errorConsole);
 }
 
 static int Usage()
