@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace StreamingTutorial.Notebooks.Tests;
+
+/// <summary>What the runner printed (standard output, then standard error) and how it exited.</summary>
+public sealed record RunnerResult(int ExitCode, string Output);
+
+/// <summary>Runs tools/NotebookRunner as a learner would, in a process of its own.</summary>
+public static class Runner
+{
+    public static readonly string Root = FindRepositoryRoot();
+
+    private static string Metadata(string key) =>
+        typeof(Runner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    /// <summary>The notebooks load the bundled runtime's assembly by name; the official stack has other names.</summary>
+    public static bool BuiltOnBundledRuntime => Metadata("GrpcStack") != "Official";
+
+    public static async Task<RunnerResult> RunAsync(TimeSpan timeout, params string[] arguments)
+    {
+        var runner = Metadata("NotebookRunner");
+        Assert.That(File.Exists(runner), Is.True, $"The runner is not built at {runner}: dotnet build tools/NotebookRunner");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Root,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(runner);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"The runner did not finish within {timeout.TotalSeconds:0} s. It printed:\n{await output}{await errors}");
+        }
+        var result = new RunnerResult(process.ExitCode, ((await output) + (await errors)).ReplaceLineEndings("\n"));
+        TestContext.Out.WriteLine(result.Output);
+        return result;
+    }
+
+    /// <summary>
+    /// Writes a notebook of C# cells (after one markdown cell) with the Polyglot metadata, in
+    /// <paramref name="folder"/>, and returns its path.
+    /// </summary>
+    public static string WriteNotebook(string folder, string name, params string[] codeCells)
+    {
+        Directory.CreateDirectory(folder);
+        var cells = new JsonArray(new JsonObject
+        {
+            ["cell_type"] = "markdown",
+            ["id"] = "intro",
+            ["metadata"] = new JsonObject(),
+            ["source"] = "# A notebook made by a test",
+        });
+        for (var i = 0; i < codeCells.Length; i++)
+        {
+            cells.Add(new JsonObject
+            {
+                ["cell_type"] = "code",
+                ["execution_count"] = null,
+                ["id"] = $"code-{i + 1}",
+                ["metadata"] = new JsonObject { ["polyglot_notebook"] = new JsonObject { ["kernelName"] = "csharp" } },
+                ["outputs"] = new JsonArray(),
+                ["source"] = codeCells[i],
+            });
+        }
+        var notebook = new JsonObject
+        {
+            ["cells"] = cells,
+            ["metadata"] = new JsonObject
+            {
+                ["kernelspec"] = new JsonObject { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" },
+                ["polyglot_notebook"] = new JsonObject
+                {
+                    ["kernelInfo"] = new JsonObject
+                    {
+                        ["defaultKernelName"] = "csharp",
+                        ["items"] = new JsonArray(new JsonObject { ["aliases"] = new JsonArray(), ["name"] = "csharp" }),
+                    },
+                },
+            },
+            ["nbformat"] = 4,
+            ["nbformat_minor"] = 5,
+        };
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, notebook.ToJsonString());
+        return path;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "StreamingTutorial.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new DirectoryNotFoundException("The tests run from inside the StreamingTutorial folder.");
+    }
+}

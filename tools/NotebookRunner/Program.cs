@@ -1,0 +1,82 @@
+using System.Globalization;
+using StreamingTutorial.NotebookRunner;
+
+// dotnet run --project tools/NotebookRunner -- notebooks/01-unary.ipynb [--write-outputs] [--build] [--cell-timeout <seconds>]
+string? path = null;
+var settings = new RunSettings();
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--write-outputs":
+            settings = settings with { WriteOutputs = true };
+            break;
+        case "--build":
+            settings = settings with { BuildAll = true };
+            break;
+        case "--cell-timeout" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var seconds) && seconds > 0:
+            settings = settings with { CellTimeout = TimeSpan.FromSeconds(seconds) };
+            i++;
+            break;
+        case "-h" or "--help":
+            return Usage();
+        case var argument when !argument.StartsWith("--", StringComparison.Ordinal) && path is null:
+            path = argument;
+            break;
+        default:
+            Console.Error.WriteLine($"Unexpected argument '{args[i]}'.");
+            return Usage();
+    }
+}
+if (path is null)
+{
+    return Usage();
+}
+if (!File.Exists(path))
+{
+    Console.Error.WriteLine($"No notebook at '{path}'.");
+    return 2;
+}
+
+Notebook notebook;
+try
+{
+    notebook = Notebook.Load(path);
+}
+catch (InvalidDataException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+// Cells write to Console; the runner shows that at once and keeps it per cell.
+var console = Console.Out;
+var errorConsole = Console.Error;
+var stdout = new CellOutput(console);
+var stderr = new CellOutput(errorConsole);
+Console.SetOut(stdout);
+Console.SetError(stderr);
+try
+{
+    var ok = await new NotebookExecutor(stdout, stderr, console).RunAsync(notebook, settings);
+    return ok ? 0 : 1;
+}
+finally
+{
+    Console.SetOut(console);
+    Console.SetError(errorConsole);
+}
+
+static int Usage()
+{
+    Console.WriteLine("Runs a notebook's C# cells in order and shows what each one prints.");
+    Console.WriteLine();
+    Console.WriteLine("  dotnet run --project tools/NotebookRunner -- <notebook.ipynb> [options]");
+    Console.WriteLine();
+    Console.WriteLine("  --write-outputs         save each cell's output into the notebook");
+    Console.WriteLine("  --build                 rebuild the projects the #r lines point into (to pick up your changes)");
+    Console.WriteLine("  --cell-timeout <s>      stop if one cell runs longer than this (default 120)");
+    Console.WriteLine();
+    Console.WriteLine("Exit code: 0 when every cell ran, 1 when a cell failed, 2 for a usage error.");
+    return 2;
+}
