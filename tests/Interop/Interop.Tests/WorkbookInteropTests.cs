@@ -1,24 +1,27 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using StreamingTutorial.Chapter03;
 using StreamingTutorial.Chapter04;
+using StreamingTutorial.Chapter05;
 using StreamingTutorial.Grading;
 using StreamingTutorial.Interop.Tests.Peers;
 using StreamingTutorial.Protos.Chat;
 using StreamingTutorial.Protos.Numbers;
 using StreamingTutorial.Protos.Uploader;
+using Kind = StreamingTutorial.Protos.Chat.ChatMessage.Types.Kind;
 
 namespace StreamingTutorial.Interop.Tests;
 
 /// <summary>
 /// The workbook's own contracts across languages: the chapter 3 upload (5 x 1,024 bytes ->
 /// 5 chunks, 5,120 bytes), the chapter 4 sum (1..10 -> 55) and a two-member chapter 5 chat.
-/// The C# side is the reference solutions (solutions/03 and 04: UploaderServiceImpl and
-/// UploaderClient, NumberServiceImpl and NumbersClient) on the workbook's runtime; the other
-/// side is each peer's workbook_peer (serve / client).
+/// The C# side is the reference solutions (solutions/03, 04 and 05: UploaderServiceImpl and
+/// UploaderClient, NumberServiceImpl and NumbersClient, ChatServiceImpl and ChatClient) on the
+/// workbook's runtime; the other side is each peer's workbook_peer (serve / client).
 /// </summary>
 [TestFixture]
 [Category("Interop")]
@@ -27,6 +30,8 @@ public sealed class WorkbookInteropTests
 {
     private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan RoomStepTimeout = TimeSpan.FromSeconds(20);
+    private static readonly Task Never = new TaskCompletionSource().Task;
 
     private readonly Dictionary<string, Task<PeerServer>> servers = new();
     private readonly Dictionary<string, GrpcChannel> channels = new();
@@ -38,18 +43,16 @@ public sealed class WorkbookInteropTests
         from workbookCase in new[] { "upload", "sum", "chat" }
         select InteropCases.Cell("workbook " + workbookCase, "csharp", peer.Name, workbookCase, peer.Name);
 
-    public static IEnumerable<TestCaseData> PeerClientCells()
-    {
-        foreach (var peer in Peer.All)
-        {
-            foreach (var workbookCase in new[] { "upload", "sum", "chat" })
-            {
-                var cell = InteropCases.Cell("workbook " + workbookCase, peer.Name, "csharp", workbookCase, peer.Name);
-                // When solutions/05 has its ChatService: map it in StartCSharpServer and drop this.
-                yield return workbookCase == "chat" ? cell.Ignore("chapter 5 chat server not written yet") : cell;
-            }
-        }
-    }
+    public static IEnumerable<TestCaseData> PeerClientCells() =>
+        from peer in Peer.All
+        from workbookCase in new[] { "upload", "sum", "chat" }
+        select InteropCases.Cell("workbook " + workbookCase, peer.Name, "csharp", workbookCase, peer.Name);
+
+    // One room, two languages: a peer member and the reference ChatClient.ChatAsync.
+    public static IEnumerable<TestCaseData> RoomCells() =>
+        from peer in new[] { Peer.Python }
+        select InteropCases.Cell("workbook room", peer.Name, "csharp", peer.Name)
+            .SetName($"workbook room: {peer.Name} and csharp clients -> csharp server");
 
     [OneTimeSetUp]
     public async Task StartCSharpServer()
@@ -60,8 +63,10 @@ public sealed class WorkbookInteropTests
             {
                 app.MapGrpcService<UploaderServiceImpl>();
                 app.MapGrpcService<NumberServiceImpl>();
+                app.MapGrpcService<ChatServiceImpl>();
             },
-            services => services.AddSingleton(new UploadStorage(uploads)));
+            // One room for the whole server, as in the chapter 5 program.
+            services => services.AddSingleton(new UploadStorage(uploads)).AddSingleton(new ChatRoom()));
     }
 
     [OneTimeTearDown]
@@ -116,6 +121,88 @@ public sealed class WorkbookInteropTests
             peer.Folder,
             ClientTimeout);
         PeerVerdict.AssertPassed(result, workbookCase, $"the {peer.Name} workbook client");
+    }
+
+    /// <summary>
+    /// A Python member and the reference C# client chat in one room on the C# server. The C#
+    /// member joins first; the peer joins and says "hello from python"; the C# member answers
+    /// "hello from csharp" and types exit. Each checks the other's line, and the notices: the
+    /// C# member sees the peer join, the peer sees the C# member leave (workbook_peer.py, case room).
+    /// </summary>
+    [TestCaseSource(nameof(RoomCells))]
+    public async Task PeerAndCSharpMembers(string peerName)
+    {
+        var peer = Peer.ByName(peerName);
+        peer.Require();
+        using var channel = GrpcChannel.ForAddress(host.Address);
+        using var cancel = new CancellationTokenSource(ClientTimeout);
+        var typed = Channel.CreateUnbounded<string>();
+        var received = Channel.CreateUnbounded<ChatMessage>();
+        var seen = new List<string>();
+        var chatting = ChatClient.ChatAsync(new ChatService.ChatServiceClient(channel), typed.Reader.ReadAllAsync(),
+            message => received.Writer.TryWrite(message), cancel.Token);
+        Task<ProcessResult>? peerRun = null;
+
+        // The next message the C# member receives; fails at once if either member has finished early.
+        async Task<ChatMessage> Next(string what)
+        {
+            var read = received.Reader.ReadAsync().AsTask();
+            var ended = await Task.WhenAny(read, chatting, peerRun ?? Never, Task.Delay(RoomStepTimeout));
+            if (ended != read)
+            {
+                var why = ended == chatting ? $"the C# member's call ended ({chatting.Exception?.GetBaseException().Message ?? "OK"})"
+                    : ended == peerRun ? $"the {peer.Name} member finished: {peerRun.Result.Describe()}"
+                    : $"nothing came within {RoomStepTimeout.TotalSeconds:0} s";
+                Assert.Fail($"The C# member was waiting for {what}, but {why}. It had received: [{string.Join(" | ", seen)}]");
+            }
+            var message = await read;
+            seen.Add(ChatClient.FormatLine(message));
+            Assert.That(message.Timestamp, Is.GreaterThan(0), $"timestamp of {what}");
+            return message;
+        }
+
+        try
+        {
+            var myJoin = await Next("its own join notice");
+            Assert.That(myJoin.Kind, Is.EqualTo(Kind.Joined), "the first message is the member's own join notice");
+            var me = myJoin.UserId;
+
+            peerRun = ProcessRunner.RunAsync(
+                peer.Executable,
+                peer.Script("workbook_peer", "client", "--server_host", "127.0.0.1", "--server_port", host.Address.Port.ToString(CultureInfo.InvariantCulture), "--case", "room"),
+                peer.Folder,
+                ClientTimeout);
+            var peerJoin = await Next($"the {peer.Name} member's join notice");
+            Assert.That((peerJoin.Kind, peerJoin.Text), Is.EqualTo((Kind.Joined, ChatRoom.JoinedText)), $"the {peer.Name} member's join notice");
+            var other = peerJoin.UserId;
+            Assert.That(other, Is.Not.EqualTo(me), "the two members' names");
+
+            var peerLine = await Next($"the {peer.Name} member's line");
+            Assert.That((peerLine.Kind, peerLine.UserId, peerLine.Text), Is.EqualTo((Kind.Message, other, "hello from python")), $"the {peer.Name} member's line");
+
+            await typed.Writer.WriteAsync("hello from csharp");
+            var myLine = await Next("its own line");
+            Assert.That((myLine.Kind, myLine.UserId, myLine.Text), Is.EqualTo((Kind.Message, me, "hello from csharp")), "the C# member's own line, as the room sent it back");
+
+            // Leaving: the room tells the peer member, who then leaves too.
+            await typed.Writer.WriteAsync("exit");
+            await chatting.WaitAsync(RoomStepTimeout);
+            Assert.That(received.Reader.TryRead(out var extra), Is.False, $"the C# member received something after leaving: {(extra is null ? "" : ChatClient.FormatLine(extra))}");
+
+            var result = await peerRun;
+            PeerVerdict.AssertPassed(result, "room", $"the {peer.Name} room member");
+            Assert.That(result.Stdout, Does.Contain($"ROOM me={other} other={me}"),
+                $"the {peer.Name} member should know itself as {other} and the C# member as {me}");
+        }
+        finally
+        {
+            await cancel.CancelAsync();
+            await Task.WhenAny(chatting, Task.Delay(TimeSpan.FromSeconds(5)));
+            if (peerRun is not null)
+            {
+                await Task.WhenAny(peerRun, Task.Delay(ClientTimeout));
+            }
+        }
     }
 
     // upload: the reference client streams 5 random chunks of 1,024 bytes; the server counts 5 and 5,120.

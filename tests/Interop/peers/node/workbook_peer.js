@@ -92,6 +92,25 @@ function clientStream(client, method, requests) {
   });
 }
 
+const NOTICE_TEXT = { KIND_JOINED: 'has joined the chat', KIND_LEFT: 'has left the chat' };
+
+/** A join/leave notice, as a server that names its members sends them. */
+function checkNotice(who, msg) {
+  check(msg.kind in NOTICE_TEXT, `${who}: message of unknown kind ${msg.kind}: "${msg.text}"`);
+  check(msg.text === NOTICE_TEXT[msg.kind], `${who}: notice text "${msg.text}", want "${NOTICE_TEXT[msg.kind]}"`);
+  check(msg.user_id, `${who}: notice "${msg.text}" names nobody`);
+  check(msg.timestamp > 0, `${who}: notice "${msg.text}" has timestamp ${msg.timestamp}`);
+}
+
+/** The next member's line on a chat call, after any notices (checked); { done: true } once the call is over. */
+async function nextLine(reader, who) {
+  for (;;) {
+    const item = await reader.next();
+    if (item.done || item.value.kind === 'KIND_MESSAGE') return item;
+    checkNotice(who, item.value);
+  }
+}
+
 const cases = {
   async upload(target) {
     const client = new UploaderService(target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
@@ -121,26 +140,34 @@ const cases = {
     const grace = new Promise((resolve) => setTimeout(resolve, HEADER_GRACE_MS));
     await Promise.race([Promise.all(members.map((m) => m.headers)), grace]);
 
-    const expected = names.map((n) => `${n}: hello from ${n}`).sort();
+    const texts = names.map((n) => `hello from ${n}`);
     members.forEach((m) => m.call.write({ user_id: m.name, text: `hello from ${m.name}` }));
+    // Who wrote each line, as each member saw it. A server may keep the user_id the client
+    // sent or name its members itself ("Client(2)"), so the names are not checked against
+    // ours: every member must see the same author for a line, and the two authors differ.
+    const authors = {};
     for (const m of members) {
-      const got = [];
+      const got = {};
       for (let i = 0; i < names.length; i += 1) {
-        const item = await m.reader.next();
-        check(!item.done, `${m.name}: stream ended after ${got.length} messages` +
+        const item = await nextLine(m.reader, m.name);
+        check(!item.done, `${m.name}: stream ended after ${Object.keys(got).length} messages` +
           (m.reader.status ? ` (${statusName(m.reader.status.code)})` : ''));
         check(item.value.timestamp > 0, `${m.name}: message "${item.value.text}" has timestamp ${item.value.timestamp}`);
-        got.push(`${item.value.user_id}: ${item.value.text}`);
+        check(item.value.user_id, `${m.name}: message "${item.value.text}" has no user_id`);
+        got[item.value.text] = item.value.user_id;
       }
-      got.sort();
-      check(JSON.stringify(got) === JSON.stringify(expected),
-        `${m.name} received ${JSON.stringify(got)}, want ${JSON.stringify(expected)}`);
+      check(JSON.stringify(Object.keys(got).sort()) === JSON.stringify([...texts].sort()),
+        `${m.name} received ${JSON.stringify(Object.keys(got).sort())}, want ${JSON.stringify([...texts].sort())}`);
+      authors[m.name] = got;
     }
+    const seen = (name) => JSON.stringify(texts.map((t) => authors[name][t]));
+    check(seen('alice') === seen('bob'), `alice and bob disagree on who wrote what: ${JSON.stringify(authors)}`);
+    check(new Set(Object.values(authors.alice)).size === 2, `both lines have the same author: ${JSON.stringify(authors.alice)}`);
     members.forEach((m) => m.call.end());
     for (const m of members) {
-      const extra = [];
-      for (let item = await m.reader.next(); !item.done; item = await m.reader.next()) extra.push(item.value);
-      check(extra.length === 0, `${m.name}: ${extra.length} unexpected extra messages`);
+      // After the half-close only notices may come (the other member leaving), no lines.
+      const item = await nextLine(m.reader, m.name);
+      check(item.done, `${m.name}: unexpected line "${item.done ? '' : item.value.text}" after leaving`);
       const status = await m.reader.finished();
       check(status.code === grpc.status.OK, `${m.name}: status ${statusName(status.code)} (${status.details}), want OK`);
     }

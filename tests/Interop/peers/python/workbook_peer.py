@@ -2,12 +2,16 @@
 """Workbook contract peer (uploader / numbers / chat protos) on Debian's grpcio.
 
     /usr/bin/python3 workbook_peer.py serve --port N
-    /usr/bin/python3 workbook_peer.py client [--server_host 127.0.0.1] --server_port N --case upload|sum|chat
+    /usr/bin/python3 workbook_peer.py client [--server_host 127.0.0.1] --server_port N --case upload|sum|chat|room
 
 serve: implements uploader.UploaderService/UploadImage, tutorial.NumberService/SumNumbers
 and chat.ChatService/JoinChat; prints 'LISTENING <port>'; stops on SIGTERM/SIGINT or
 when stdin closes. client: runs one case, prints 'PASS <case>' (exit 0) or
 'FAIL <case>: <reason>' (exit 1).
+
+room is one member of a room that names its members (the workbook's chapter 5 server) and
+already has one other member in it: it says ROOM_HELLO, waits for that member's ROOM_REPLY
+and its leave notice, then leaves, and prints 'ROOM me=<its name> other=<the other's name>'.
 """
 import argparse
 import os
@@ -146,6 +150,31 @@ def case_sum(channel):
     check(reply.sum == 55, "sum %d, want 55" % reply.sum)
 
 
+KIND_MESSAGE = chat_pb2.ChatMessage.KIND_MESSAGE
+KIND_JOINED = chat_pb2.ChatMessage.KIND_JOINED
+KIND_LEFT = chat_pb2.ChatMessage.KIND_LEFT
+NOTICE_TEXT = {KIND_JOINED: "has joined the chat", KIND_LEFT: "has left the chat"}
+ROOM_HELLO = "hello from python"
+ROOM_REPLY = "hello from csharp"
+
+
+def check_notice(who, msg):
+    """A join/leave notice, as a server that names its members sends them."""
+    check(msg.kind in NOTICE_TEXT, "%s: message of unknown kind %d: %r" % (who, msg.kind, msg.text))
+    check(msg.text == NOTICE_TEXT[msg.kind], "%s: notice text %r, want %r" % (who, msg.text, NOTICE_TEXT[msg.kind]))
+    check(msg.user_id, "%s: notice %r names nobody" % (who, msg.text))
+    check(msg.timestamp > 0, "%s: notice %r has timestamp %d" % (who, msg.text, msg.timestamp))
+
+
+def next_line(call, who):
+    """The next member's line on a chat call, after any notices (checked); None once the call is over."""
+    while True:
+        msg = next(call, None)
+        if msg is None or msg.kind == KIND_MESSAGE:
+            return msg
+        check_notice(who, msg)
+
+
 def case_chat(channel):
     stub = chat_pb2_grpc.ChatServiceStub(channel)
     names = ("alice", "bob")
@@ -162,28 +191,70 @@ def case_chat(channel):
         for w in waiters:
             w.join(max(0.0, end - time.monotonic()))
 
-        expected = {(n, "hello from %s" % n) for n in names}
+        texts = {n: "hello from %s" % n for n in names}
         for n in names:
-            outgoing[n].push(chat_pb2.ChatMessage(user_id=n, text="hello from %s" % n))
+            outgoing[n].push(chat_pb2.ChatMessage(user_id=n, text=texts[n]))
+        # Who wrote each line, as each member saw it. A server may keep the user_id the client
+        # sent or name its members itself ("Client(2)"), so the names are not checked against
+        # ours: every member must see the same author for a line, and the two authors differ.
+        authors = {}
         for n in names:
-            got = []
+            got = {}
             for _ in range(len(names)):
-                msg = next(calls[n], None)
+                msg = next_line(calls[n], n)
                 if msg is None:  # the call is over, so code() no longer blocks
                     raise CaseFailed("%s: stream ended after %d messages (%s)" % (n, len(got), calls[n].code()))
                 check(msg.timestamp > 0, "%s: message %r has timestamp %d" % (n, msg.text, msg.timestamp))
-                got.append((msg.user_id, msg.text))
-            check(set(got) == expected, "%s received %r, want %r" % (n, got, sorted(expected)))
+                check(msg.user_id, "%s: message %r has no user_id" % (n, msg.text))
+                got[msg.text] = msg.user_id
+            check(set(got) == set(texts.values()), "%s received %r, want %r" % (n, sorted(got), sorted(texts.values())))
+            authors[n] = got
+        check(authors["alice"] == authors["bob"], "alice and bob disagree on who wrote what: %r" % authors)
+        check(len(set(authors["alice"].values())) == 2, "both lines have the same author: %r" % authors["alice"])
     finally:
         for n in names:
             outgoing[n].close()
     for n in names:
-        rest = list(calls[n])
-        check(not rest, "%s: %d unexpected extra messages" % (n, len(rest)))
+        # After the half-close only notices may come (the other member leaving), no lines.
+        rest = next_line(calls[n], n)
+        check(rest is None, "%s: unexpected line %r after leaving" % (n, rest and rest.text))
         check(calls[n].code() == grpc.StatusCode.OK, "%s: status %s, want OK" % (n, calls[n].code()))
 
 
-CASES = {"upload": case_upload, "sum": case_sum, "chat": case_chat}
+def case_room(channel):
+    stub = chat_pb2_grpc.ChatServiceStub(channel)
+    outgoing = Pusher()
+    call = stub.JoinChat(iter(outgoing), timeout=CALL_TIMEOUT)
+    try:
+        first = next(call, None)
+        if first is None:  # the call is over, so code() no longer blocks
+            raise CaseFailed("the stream ended before any message (%s)" % call.code())
+        check(first.kind == KIND_JOINED, "the first message should be my own join notice, got %r (kind %d)" % (first.text, first.kind))
+        check_notice("me", first)
+        me = first.user_id
+        outgoing.push(chat_pb2.ChatMessage(text=ROOM_HELLO))
+        # Then, in this order: my own line, the other member's reply, the other member leaving.
+        own = next_line(call, me)
+        check(own is not None and own.user_id == me and own.text == ROOM_HELLO,
+              "expected my own line %r from %s, got %r" % (ROOM_HELLO, me, own and (own.user_id, own.text)))
+        reply = next_line(call, me)
+        check(reply is not None and reply.user_id != me and reply.text == ROOM_REPLY,
+              "expected %r from the other member, got %r" % (ROOM_REPLY, reply and (reply.user_id, reply.text)))
+        check(reply.timestamp > 0, "the reply has timestamp %d" % reply.timestamp)
+        other = reply.user_id
+        left = next(call, None)
+        check(left is not None and left.kind == KIND_LEFT and left.user_id == other,
+              "expected %s's leave notice, got %r" % (other, left and (left.user_id, left.text, left.kind)))
+        check_notice(me, left)
+    finally:
+        outgoing.close()
+    rest = list(call)
+    check(not rest, "%d unexpected messages after leaving: %r" % (len(rest), [(m.user_id, m.text) for m in rest]))
+    check(call.code() == grpc.StatusCode.OK, "status %s, want OK" % call.code())
+    print("ROOM me=%s other=%s" % (me, other), flush=True)
+
+
+CASES = {"upload": case_upload, "sum": case_sum, "chat": case_chat, "room": case_room}
 
 
 def finish(name, error):
@@ -222,7 +293,7 @@ def main():
     p_client = sub.add_parser("client")
     p_client.add_argument("--server_host", default="127.0.0.1")
     p_client.add_argument("--server_port", type=int, required=True)
-    p_client.add_argument("--case", required=True, help="upload | sum | chat")
+    p_client.add_argument("--case", required=True, help="upload | sum | chat | room")
     args = parser.parse_args()
     if args.mode == "serve":
         serve(args.port)
