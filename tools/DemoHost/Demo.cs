@@ -70,6 +70,9 @@ public static class Demo
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
+        // Ctrl+C should stop a demo at once: streams still open (chat members, time updates)
+        // are cut after this long instead of the default 30 s.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
         app.ConfigureServer?.Invoke(builder.Services, options);
 
         var web = builder.Build();
@@ -106,7 +109,7 @@ public static class Demo
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
         {
-            Console.Error.WriteLine($"Could not reach a server at {target}. Start it first, in another terminal: {app.Command} -- server");
+            Console.Error.WriteLine($"No server at {target}, or it went away ({ex.Status.Detail}). Start it, in another terminal: {app.Command} -- server");
             return 1;
         }
         catch (RpcException ex)
