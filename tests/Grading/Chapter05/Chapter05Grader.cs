@@ -930,7 +930,7 @@ public static partial class Chapter05Grader
         }
     }
 
-    private static string Quote(IEnumerable<string> lines) => "[" + string.Join(", ", lines.Select(l => $"\"{l}\"")) + "]";
+    private static string Quote(IEnumerable<string> lines) => "[" + string.Join(", ", lines.Select(Quote)) + "]";
 
     private static string Describe(Exception ex) => ex is RpcException rpc
         ? $"RpcException with status {rpc.StatusCode} \"{rpc.Status.Detail}\""
@@ -1113,9 +1113,9 @@ public static partial class Chapter05Grader
 
     private static string Describe(ChatMessage message) => message.Kind switch
     {
-        Kind.Message => $"{message.UserId}: \"{Shorten(message.Text)}\"",
-        Kind.Joined or Kind.Left => $"{message.UserId} {(message.Text is JoinedText or LeftText ? message.Text : $"\"{Shorten(message.Text)}\"")} ({Name(message.Kind)})",
-        _ => $"{message.UserId}: \"{Shorten(message.Text)}\" (kind {(int)message.Kind})",
+        Kind.Message => $"{message.UserId}: {Quote(message.Text)}",
+        Kind.Joined or Kind.Left => $"{message.UserId} {(message.Text is JoinedText or LeftText ? message.Text : Quote(message.Text))} ({Name(message.Kind)})",
+        _ => $"{message.UserId}: {Quote(message.Text)} (kind {(int)message.Kind})",
     };
 
     private static string Describe(IReadOnlyList<ChatMessage> messages) => messages.Count switch
@@ -1135,15 +1135,15 @@ public static partial class Chapter05Grader
         _ => $"kind {(int)kind}",
     };
 
-    /// <summary>A long text by its beginning: the grader's long lines are "label|" and padding.</summary>
-    private static string Shorten(string text)
+    /// <summary>A text in quotes; a long one by its beginning (the grader's long lines are "label|" and padding) and its length.</summary>
+    private static string Quote(string text)
     {
         var bar = text.IndexOf('|', StringComparison.Ordinal);
         if (bar >= 0 && text.Length > bar + 1)
         {
-            return $"{text[..bar]}...\" ({text.Length} characters)";
+            return $"\"{text[..bar]}...\" ({text.Length} characters)";
         }
-        return text.Length <= 60 ? text : $"{text[..40]}...\" ({text.Length} characters)";
+        return text.Length <= 60 ? $"\"{text}\"" : $"\"{text[..40]}...\" ({text.Length} characters)";
     }
 
     // ---------------------------------------------------------------- shared
