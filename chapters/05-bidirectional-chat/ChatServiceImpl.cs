@@ -21,8 +21,8 @@ public class ChatServiceImpl(ChatRoom room) : ChatService.ChatServiceBase
         //             whatever user_id the client sent) and when (ChatRoom.Now()). A text longer
         //             than ChatRoom.MaxTextLength ends the call with StatusCode.InvalidArgument.
         //           - Stop reading when the client goes away (context.CancellationToken) or the
-        //             room drops the member (member.Dropped); then the call ends with the drop's
-        //             status: throw new RpcException(member.DropReason).
+        //             room drops the member (member.Dropped). A dropped member's call ends with the
+        //             room's reason: if (member.DropReason is { } reason) throw new RpcException(reason);
         //           - However the call ends, the member leaves the room (try/finally), and the
         //             call ends only after the writer has sent what is still in the outbox.
         throw new NotImplementedException("TODO 5.3: JoinChat");
