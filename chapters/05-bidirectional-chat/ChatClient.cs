@@ -1,0 +1,46 @@
+using System.Globalization;
+using Grpc.Core;
+using StreamingTutorial.Protos.Chat;
+using Kind = StreamingTutorial.Protos.Chat.ChatMessage.Types.Kind;
+
+namespace StreamingTutorial.Chapter05;
+
+/// <summary>The client side of chapter 5: one member's conversation, and how its lines look.</summary>
+public static class ChatClient
+{
+    // Exercise 5.4
+    /// <summary>
+    /// How a message looks on screen, the server's timestamp in local time:
+    /// <c>[14:30:10] Client(1): Hello everyone!</c> for a line, <c>[14:30:00] Client(1) has joined the chat</c> for a notice.
+    /// </summary>
+    public static string FormatLine(ChatMessage message)
+    {
+        // TODO 5.4: turn message.Timestamp (seconds since the Unix epoch, UTC) into your local
+        //           time of day, 24-hour with two digits each: 09:05:03, 23:59:59. Then:
+        //           - a member's line (Kind.Message):   [14:30:10] Client(1): Hello everyone!
+        //           - a notice (Kind.Joined, Kind.Left): [14:30:00] Client(2) has joined the chat
+        //             (no colon: the text of a notice goes on from the member's name).
+        throw new NotImplementedException("TODO 5.4: FormatLine");
+    }
+
+    // Exercise 5.5
+    /// <summary>
+    /// Joins the room and chats: sends each line as it comes, until a line <c>exit</c> or the end
+    /// of the lines, while handing every incoming message to <paramref name="onMessage"/>.
+    /// Returns when the server has ended the call; throws its RpcException if it ended with an error.
+    /// </summary>
+    public static Task ChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken = default)
+    {
+        // TODO 5.5: make one JoinChat call (pass the cancellationToken) and do two things at once:
+        //           - receive: hand every message of the response stream to onMessage, in order,
+        //             from the start. Messages arrive while you wait for the user to type, so this
+        //             runs beside the sending, not after it.
+        //           - send: write each line as a ChatMessage { Text = line }, until a line that is
+        //             "exit" (ignoring case and spaces around it, and not sent) or the end of the
+        //             lines. Then complete the request stream: that is how the server learns you left.
+        //           Return once the server has ended the call (every message handed to onMessage).
+        //           If the server ends the call with an error, even while you wait for the next
+        //           line, stop waiting and let its RpcException reach the caller.
+        throw new NotImplementedException("TODO 5.5: ChatAsync");
+    }
+}

@@ -1,0 +1,104 @@
+using Grpc.Core;
+using StreamingTutorial.Protos.Chat;
+using Kind = StreamingTutorial.Protos.Chat.ChatMessage.Types.Kind;
+
+namespace StreamingTutorial.Chapter05;
+
+/// <summary>
+/// The room that every member's call shares: who is in it, and the broadcast to all of them.
+/// One instance serves the whole server (it is registered as a singleton in Program.cs).
+/// </summary>
+public sealed class ChatRoom(int maxPendingMessages = ChatRoom.DefaultMaxPendingMessages)
+{
+    /// <summary>How many messages a member may fall behind before the room drops it.</summary>
+    public const int DefaultMaxPendingMessages = 256;
+
+    /// <summary>The longest message text the room accepts, in characters.</summary>
+    public const int MaxTextLength = 4096;
+
+    public const string JoinedText = "has joined the chat";
+    public const string LeftText = "has left the chat";
+
+    // Guards the member table. It is only ever held for quick work that never waits:
+    // adding, removing, and putting messages in outboxes. Never hold it across a network write.
+    private readonly Lock gate = new();
+    private readonly Dictionary<int, ChatMember> members = [];
+    private int lastNumber;
+
+    public int MaxPendingMessages { get; } = maxPendingMessages;
+
+    /// <summary>How many members are in the room now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return members.Count;
+            }
+        }
+    }
+
+    /// <summary>The server's clock as the protocol carries it: seconds since the Unix epoch.</summary>
+    public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    /// <summary>A join or leave notice about a member.</summary>
+    public static ChatMessage Notice(ChatMember member, Kind kind) => new()
+    {
+        UserId = member.Name,
+        Text = kind == Kind.Joined ? JoinedText : LeftText,
+        Timestamp = Now(),
+        Kind = kind,
+    };
+
+    /// <summary>
+    /// Adds a member, numbered in join order, and tells everyone, the newcomer included:
+    /// the first message a member receives is its own join notice, which tells it its name.
+    /// </summary>
+    public ChatMember Join()
+    {
+        lock (gate)
+        {
+            var member = new ChatMember(++lastNumber, MaxPendingMessages);
+            members.Add(member.Number, member);
+            Broadcast(Notice(member, Kind.Joined));
+            return member;
+        }
+    }
+
+    // Exercise 5.1
+    /// <summary>
+    /// Puts a message in every member's outbox, without waiting for anyone. A member whose
+    /// outbox is full is dropped with RESOURCE_EXHAUSTED, and the others hear that it left.
+    /// </summary>
+    public void Broadcast(ChatMessage message)
+    {
+        // TODO 5.1: inside lock (gate), put the message in every member's outbox with
+        //           member.TryEnqueue(message). It never waits: a member that stopped reading
+        //           must not hold up the room.
+        //           - TryEnqueue returns false when that member's outbox is full: the member has
+        //             fallen MaxPendingMessages behind. Drop it: remove it from the room, call
+        //             member.Drop(new Status(StatusCode.ResourceExhausted, "...")) with a message
+        //             that says why, and tell the others with a Notice(member, Kind.Left).
+        //           - Don't change `members` while you loop over it: note who is behind, then
+        //             drop them after the loop. A notice can make another member fall behind
+        //             too; drop it the same way, once.
+        throw new NotImplementedException("TODO 5.1: Broadcast");
+    }
+
+    // Exercise 5.2
+    /// <summary>
+    /// Removes a member and tells the others. Safe to call more than once, and for a member
+    /// the room has already dropped: only the first removal sends the notice.
+    /// </summary>
+    public void Leave(ChatMember member)
+    {
+        // TODO 5.2: inside lock (gate), remove the member from `members`, close its outbox
+        //           (member.CloseOutbox(): its writer sends what is queued, then stops) and tell
+        //           the others with Broadcast(Notice(member, Kind.Left)). The member that left
+        //           does not get its own notice.
+        //           If the member is not in the room any more (it left already, or Broadcast
+        //           dropped it), do nothing: the others heard about it once.
+        throw new NotImplementedException("TODO 5.2: Leave");
+    }
+}
