@@ -48,7 +48,21 @@ public class ResultsTests
     }
 
     [Test]
-    public void A_TRX_file_gives_each_exercise_its_state() => AssertStates(Outcomes.ForChapter(Chapter1, Grader.ReadTrx(Trx)));
+    public void A_TRX_file_gives_each_exercise_its_state() => AssertStates(Outcomes.ForChapter(Chapter1, Grader.ReadTrx(System.Xml.Linq.XDocument.Parse(Trx))));
+
+    [Test]
+    public void A_TRX_file_tells_which_chapter_it_grades()
+    {
+        var trx = System.Xml.Linq.XDocument.Parse("""
+            <TestRun xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+              <TestDefinitions>
+                <UnitTest name="Exercise_2_1_x" storage="/home/ada/streamingtutorial/tests/graders/chapter02.graders/bin/debug/net10.0/chapter02.graders.dll" />
+              </TestDefinitions>
+            </TestRun>
+            """);
+        Assert.That(Grader.ChapterOf(trx), Is.EqualTo(2));
+        Assert.That(Grader.ChapterOf(System.Xml.Linq.XDocument.Parse(Trx)), Is.Null);
+    }
 
     [Test]
     public void NUnit_results_give_the_same_states() => AssertStates(Outcomes.ForChapter(Chapter1, GradingWorker.ReadResults(NUnitXml)));
@@ -69,7 +83,7 @@ public class ResultsTests
     [Test]
     public void The_verdict_line_counts_each_state()
     {
-        var result = new ChapterResult(Chapter1, Outcomes.ForChapter(Chapter1, Grader.ReadTrx(Trx)), []);
+        var result = new ChapterResult(Chapter1, Outcomes.ForChapter(Chapter1, Grader.ReadTrx(System.Xml.Linq.XDocument.Parse(Trx))), []);
         Assert.That(Commands.WatchCommand.VerdictLine(result, TimeSpan.FromMilliseconds(1234)),
             Is.EqualTo("Verdict: chapter 1: 1 done, 1 failing, 5 not started (1.23 s)"));
         Assert.That(Commands.WatchCommand.VerdictLine(ChapterResult.BuildFailed(Chapter1, ["x"]), TimeSpan.FromSeconds(2)),

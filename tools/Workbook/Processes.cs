@@ -12,11 +12,12 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// <summary>Runs child processes (dotnet, git) and collects their output.</summary>
 public static class Processes
 {
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, CancellationToken cancellationToken = default)
+    /// <param name="onLine">Called with each line of standard output as it comes, for progress.</param>
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, CancellationToken cancellationToken = default, Action<string>? onLine = null)
     {
         var start = StartInfo(fileName, arguments, workingDirectory);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stdout = onLine is null ? process.StandardOutput.ReadToEndAsync(cancellationToken) : ReadLinesAsync(process.StandardOutput, onLine, cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try
         {
@@ -28,6 +29,17 @@ public static class Processes
             throw;
         }
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<string> ReadLinesAsync(StreamReader reader, Action<string> onLine, CancellationToken cancellationToken)
+    {
+        var all = new StringBuilder();
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            all.AppendLine(line);
+            onLine(line);
+        }
+        return all.ToString();
     }
 
     /// <summary>Runs a process and returns its standard output as bytes (for git blobs, which may not be text).</summary>

@@ -9,16 +9,9 @@ public static class ProgressCommand
     {
         line.EnsureAllUsed(maxPositional: 0);
         var grader = new Grader(workbook.Root);
-        var results = new List<ChapterResult>();
-        var chapters = workbook.Catalog.Chapters;
+        List<ChapterResult> results = [];
         await AnsiConsole.Status().StartAsync("Grading...", async context =>
-        {
-            foreach (var chapter in chapters)
-            {
-                context.Status($"Building and grading chapter {chapter.Number} of {chapters.Count}: {Markup.Escape(chapter.Title)}...");
-                results.Add(await grader.GradeAsync(chapter));
-            }
-        });
+            results = await grader.GradeAllAsync(workbook.Catalog.Chapters, status => context.Status(Markup.Escape(status))));
 
         var state = WorkbookState.Load(workbook.StateFolder);
         foreach (var result in results)

@@ -13,13 +13,7 @@ public static class VerifyCommand
         {
             AnsiConsole.MarkupLine($"Copying the workbook to {Markup.Escape(copy)} and putting the solutions in place of the starters...");
             SolutionCopy.Create(workbook.Root, copy, workbook.Catalog);
-            var results = new List<ChapterResult>();
-            var grader = new Grader(copy);
-            foreach (var chapter in workbook.Catalog.Chapters)
-            {
-                AnsiConsole.MarkupLine($"Grading the solution of chapter {chapter.Number}...");
-                results.Add(await grader.GradeAsync(chapter));
-            }
+            var results = await new Grader(copy).GradeAllAsync(workbook.Catalog.Chapters, status => AnsiConsole.WriteLine(status));
             Report.Show(copy, results);
             var all = results.SelectMany(r => r.Exercises).ToList();
             var ok = results.All(r => r.Builds) && all.Count > 0 && all.All(e => e.State == ExerciseState.Done);
