@@ -86,7 +86,8 @@ public sealed class ProjectCompiler
     /// <summary>
     /// Compiles the project as its files are now. <paramref name="replaceReferences"/> swaps
     /// references by assembly name, e.g. the grader's reference to the chapter for the chapter
-    /// just compiled. <paramref name="readSource"/> lets a caller supply a file's text.
+    /// just compiled. <paramref name="readSource"/> lets a caller supply a file's text (null:
+    /// read the file).
     /// </summary>
     public CompileOutcome Compile(IReadOnlyDictionary<string, MetadataReference>? replaceReferences = null, Func<string, string?>? readSource = null)
     {
