@@ -116,11 +116,14 @@ public class StartersTests
         Write("Work.cs", mine);
         Write("Extra/Helper.cs", "class Helper { }");
         Write("bin/Debug/build-output.dll", "binary");
+        var untouched = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(Path.Combine(ChapterFolder, "README.md"), untouched);
         var starter = await Starters.FindAsync(repository.Path, Chapter);
 
         var backup = Starters.Restore(repository.Path, Chapter, starter!, new DateTime(2030, 1, 2, 3, 4, 5));
 
         Assert.That(Read("Work.cs"), Is.EqualTo(StarterWork));
+        Assert.That(File.GetLastWriteTimeUtc(Path.Combine(ChapterFolder, "README.md")), Is.EqualTo(untouched), "A file already as the starter has it is not rewritten (watch would rebuild for nothing).");
         Assert.That(File.Exists(Path.Combine(ChapterFolder, "Extra", "Helper.cs")), Is.False, "A file the starter does not have would still be compiled: it goes (into the backup).");
         Assert.That(File.Exists(Path.Combine(ChapterFolder, "bin", "Debug", "build-output.dll")), Is.True, "Build output is left alone.");
         Assert.That(backup, Is.EqualTo(Path.Combine(repository.Path, ".workbook", "backups", "01-test-20300102-030405")));

@@ -92,8 +92,12 @@ public static class Starters
         foreach (var (relative, content) in starter.Files)
         {
             var target = Path.Combine(folder, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.WriteAllBytes(target, content);
+            // A file that is already the starter's is left as it is, so nothing rebuilds it for nothing.
+            if (!File.Exists(target) || !File.ReadAllBytes(target).AsSpan().SequenceEqual(content))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.WriteAllBytes(target, content);
+            }
         }
         return backup;
     }

@@ -54,6 +54,9 @@ public static class WatchCommand
         watcher.Created += (_, e) => OnChange(e.FullPath);
         watcher.Deleted += (_, e) => OnChange(e.FullPath);
         watcher.Renamed += (_, e) => OnChange(e.FullPath);
+        // Events were lost (a burst of them, during a build): grade the current chapter again, to be sure.
+        watcher.Error += (_, _) => changes.Writer.TryWrite(("", Stopwatch.GetTimestamp()));
+        watcher.InternalBufferSize = 64 * 1024;
         watcher.EnableRaisingEvents = true;
 
         await using var grader = new FastGrader(workbook.Root);
@@ -106,10 +109,10 @@ public static class WatchCommand
                         break;
                     }
                 }
-                chapter = ChapterOf(workbook, last.Path) ?? chapter;
+                chapter = last.Path.Length > 0 ? ChapterOf(workbook, last.Path) ?? chapter : chapter;
                 if (Interactive)
                 {
-                    AnsiConsole.MarkupLine($"[grey]{Markup.Escape(BuildErrors.Relative(workbook.Root, last.Path))} changed: grading chapter {chapter.Number}...[/]");
+                    AnsiConsole.MarkupLine($"[grey]{(last.Path.Length > 0 ? Markup.Escape(BuildErrors.Relative(workbook.Root, last.Path)) : "chapters/")} changed: grading chapter {chapter.Number}...[/]");
                 }
             }
             catch (OperationCanceledException)

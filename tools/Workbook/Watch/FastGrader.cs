@@ -39,7 +39,12 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
             return ChapterResult.BuildFailed(chapter, [$"chapters/{chapter.Folder}/{chapter.Project} is missing."]);
         }
 
-        if (!setups.TryGetValue(chapter.Number, out var setup) || setup.IsStale())
+        if (setups.TryGetValue(chapter.Number, out var setup) && setup.ProjectChanged())
+        {
+            // A changed project file may add packages or references: build again.
+            setups.Remove(chapter.Number);
+        }
+        if (!setups.TryGetValue(chapter.Number, out setup))
         {
             var (created, errors) = await Setup.CreateAsync(Root, chapterProject, graderProject, options.Dependencies, cancellationToken);
             if (created is null)
@@ -47,6 +52,11 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
                 return ChapterResult.BuildFailed(chapter, errors);
             }
             setups[chapter.Number] = setup = created;
+        }
+        else if (setup.FilesChanged())
+        {
+            // A file added, removed or renamed: read the chapter's compiler arguments again (no build needed).
+            setups[chapter.Number] = setup = await setup.WithNewChapterFilesAsync(Root, cancellationToken);
         }
 
         var compiledChapter = setup.Chapter.Compile(readSource: readSource);
@@ -155,16 +165,16 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
     {
         private readonly string chapterFolder;
         private readonly HashSet<string> sourceFiles;
-        private readonly DateTime projectFileTime;
+        private readonly string projectText;
 
-        private Setup(ProjectCompiler chapter, ProjectCompiler grader, string graderBin)
+        private Setup(ProjectCompiler chapter, ProjectCompiler grader, string graderBin, string projectText)
         {
             Chapter = chapter;
             Grader = grader;
             GraderBin = graderBin;
             chapterFolder = Path.GetDirectoryName(chapter.ProjectPath)!;
             sourceFiles = CurrentSourceFiles(chapterFolder);
-            projectFileTime = File.GetLastWriteTimeUtc(chapter.ProjectPath);
+            this.projectText = projectText;
         }
 
         public ProjectCompiler Chapter { get; }
@@ -173,9 +183,15 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
 
         public string GraderBin { get; }
 
-        /// <summary>A file added, removed or renamed, or an edited project file: read the compiler arguments again.</summary>
-        public bool IsStale() =>
-            File.GetLastWriteTimeUtc(Chapter.ProjectPath) != projectFileTime || !CurrentSourceFiles(chapterFolder).SetEquals(sourceFiles);
+        /// <summary>The chapter's project file says something else now (its content, not its time: a reset rewrites it unchanged).</summary>
+        public bool ProjectChanged() => ReadProject(Chapter.ProjectPath) != projectText;
+
+        public bool FilesChanged() => !CurrentSourceFiles(chapterFolder).SetEquals(sourceFiles);
+
+        public async Task<Setup> WithNewChapterFilesAsync(string root, CancellationToken cancellationToken) =>
+            new(await ProjectCompiler.CreateAsync(root, Chapter.ProjectPath, cancellationToken), Grader, GraderBin, projectText);
+
+        private static string ReadProject(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
 
         public static async Task<(Setup? Setup, List<string> Errors)> CreateAsync(string root, string chapterProject, string graderProject, string? dependencies, CancellationToken cancellationToken)
         {
@@ -183,13 +199,14 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
             var build = dependencies is null
                 ? await Processes.RunAsync("dotnet", ["build", graderProject, "--nologo", "-v", "q", "-clp:NoSummary"], root, cancellationToken)
                 : new ProcessResult(0, "", "");
+            var projectText = ReadProject(chapterProject);
             try
             {
                 var chapter = await ProjectCompiler.CreateAsync(root, chapterProject, cancellationToken);
                 var grader = await ProjectCompiler.CreateAsync(root, graderProject, cancellationToken);
                 if (dependencies is not null)
                 {
-                    return (new Setup(chapter, grader, dependencies), []);
+                    return (new Setup(chapter, grader, dependencies, projectText), []);
                 }
                 // A failed build is fine if an earlier one left the dependencies: the compiler reports the errors itself.
                 var ready = File.Exists(Path.Combine(grader.OutputFolder, "nunit.framework.dll"))
@@ -199,7 +216,7 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
                     var errors = BuildErrors.FromMsBuildOutput(build.AllOutput, root).Take(BuildErrors.MaxShown).ToList();
                     return (null, errors.Count > 0 ? errors : [$"dotnet build {BuildErrors.Relative(root, graderProject)} failed: {build.AllOutput.Trim()}"]);
                 }
-                return (new Setup(chapter, grader, grader.OutputFolder), []);
+                return (new Setup(chapter, grader, grader.OutputFolder, projectText), []);
             }
             catch (InvalidOperationException ex)
             {
