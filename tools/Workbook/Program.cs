@@ -37,17 +37,17 @@ catch (UsageException ex)
 
 static int Help()
 {
-    var c = Markup.Escape(WorkbookFolder.Command);
     AnsiConsole.MarkupLine("[bold]StreamingTutorial workbook[/]: grades your chapters with the same graders as dotnet test.");
+    AnsiConsole.MarkupLine($"Usage: [bold]{Markup.Escape(WorkbookFolder.Command)} <command>[/] (no command: grade every chapter)");
     AnsiConsole.WriteLine();
     var table = new Table().Border(TableBorder.None).HideHeaders().AddColumns("command", "what");
-    table.AddRow("dotnet run --project tools/Workbook", "grade every chapter: what is done, what fails, what to do next");
-    table.AddRow($"{c} watch [[N]]", "grade the chapter you are editing on every save (chapter N first)");
-    table.AddRow($"{c} hint [[N | N.k]]", "the next hint: for your next exercise, for chapter N's, or for exercise N.k");
-    table.AddRow($"{c} demo N [[--solution]] [[--port P]]", "run chapter N's server and client (yours, or the reference solution)");
-    table.AddRow($"{c} reset N [[--yes]]", "put chapter N back to its starter; your files are kept in .workbook/backups/");
-    table.AddRow($"{c} solution N [[--force]]", "show chapter N's solution once the chapter is done (or now, with --force)");
-    table.AddRow($"{c} verify", "(teachers) grade the solutions in a temporary copy of the workbook");
+    table.AddRow("[bold](none)[/]", "grade every chapter: what is done, what fails, what to do next");
+    table.AddRow("[bold]watch[/] [[N]]", "grade the chapter you are editing on every save (chapter N first)");
+    table.AddRow("[bold]hint[/] [[N | N.k]]", "the next hint: for your next exercise, for chapter N's, or for exercise N.k");
+    table.AddRow("[bold]demo[/] N [[--solution]] [[--port P]]", "run chapter N's server and client (yours, or the reference solution)");
+    table.AddRow("[bold]reset[/] N [[--yes]]", "put chapter N back to its starter; your files are kept in .workbook/backups/");
+    table.AddRow("[bold]solution[/] N [[--force]]", "show chapter N's solution once the chapter is done (or now, with --force)");
+    table.AddRow("[bold]verify[/]", "(teachers) grade the solutions in a temporary copy of the workbook");
     AnsiConsole.Write(table);
     return 0;
 }
