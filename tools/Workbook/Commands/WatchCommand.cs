@@ -85,6 +85,11 @@ public static class WatchCommand
                 {
                     break;
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Whatever went wrong, keep watching: the next save may fix it.
+                    result = ChapterResult.NotGraded(chapter, ex.Message);
+                }
                 state.Record(result);
                 state.Save(workbook.StateFolder);
                 Show(workbook, state, result, Stopwatch.GetElapsedTime(changedAt));
