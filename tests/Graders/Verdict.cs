@@ -5,6 +5,12 @@ namespace StreamingTutorial.Graders;
 /// <summary>Turns a grader's outcome into an NUnit result: pass, fail with the grader's message, or skipped as not started.</summary>
 public static class Verdict
 {
+    /// <summary>
+    /// Set to "fail" (dotnet test -e WORKBOOK_NOT_STARTED=fail) to fail an exercise that is not
+    /// started instead of skipping it: autograding must not score untouched work as passed.
+    /// </summary>
+    public const string NotStartedVariable = "WORKBOOK_NOT_STARTED";
+
     public static async Task Of(Func<Task> grade)
     {
         try
@@ -13,6 +19,10 @@ public static class Verdict
         }
         catch (NotStartedException notStarted)
         {
+            if (string.Equals(Environment.GetEnvironmentVariable(NotStartedVariable), "fail", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail(notStarted.Message);
+            }
             Assert.Ignore(notStarted.Message);
         }
         catch (GradingFailure failure)

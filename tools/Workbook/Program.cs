@@ -1,89 +1,53 @@
 using Spectre.Console;
-using StreamingTutorial.Grading;
 using StreamingTutorial.Workbook;
+using StreamingTutorial.Workbook.Commands;
+using StreamingTutorial.Workbook.Watch;
 
-var root = FindRepositoryRoot();
-var catalog = ChapterCatalog.Load(Path.Combine(root, "chapters", "chapters.json"));
-var command = args.Length > 0 ? args[0].ToLowerInvariant() : "progress";
-
-return command switch
+if (args.Length > 0 && args[0] == "grade-worker")
 {
-    "progress" => await ShowProgressAsync(new Grader(root), catalog),
-    "verify" => await VerifyAsync(root, catalog),
-    "help" or "--help" or "-h" => Help(),
-    _ => Unknown(command),
-};
-
-static int Help()
-{
-    AnsiConsole.MarkupLine("[bold]StreamingTutorial workbook[/]");
-    AnsiConsole.MarkupLine("  dotnet run --project tools/Workbook            grade every chapter, show progress and the next step");
-    AnsiConsole.MarkupLine("  dotnet run --project tools/Workbook -- verify  (teachers) grade the solutions in a temporary copy");
-    return 0;
+    // The process watch starts to run grader tests (see GradingWorker); not for people.
+    return await GradingWorker.RunAsync();
 }
 
-static int Unknown(string command)
+try
 {
-    AnsiConsole.MarkupLine($"[red]Unknown command '{Markup.Escape(command)}'.[/]");
-    Help();
+    var line = CommandLine.Parse(args, "port", "file");
+    if (line.Has("help") || line.Command is "help")
+    {
+        return Help();
+    }
+    var workbook = new WorkbookFolder(WorkbookFolder.FindRoot());
+    return line.Command switch
+    {
+        "progress" => await ProgressCommand.RunAsync(workbook, line),
+        "hint" => HintCommand.Run(workbook, line),
+        "watch" => await WatchCommand.RunAsync(workbook, line),
+        "reset" => await ResetCommand.RunAsync(workbook, line),
+        "solution" => await SolutionCommand.RunAsync(workbook, line),
+        "demo" => await DemoCommand.RunAsync(workbook, line),
+        "verify" => await VerifyCommand.RunAsync(workbook, line),
+        _ => throw new UsageException($"Unknown command '{line.Command}'. Run '{WorkbookFolder.Command} help' for the list."),
+    };
+}
+catch (UsageException ex)
+{
+    AnsiConsole.MarkupLine($"[red]{Markup.Escape(ex.Message)}[/]");
     return 2;
 }
 
-static async Task<int> ShowProgressAsync(Grader grader, ChapterCatalog catalog)
+static int Help()
 {
-    var results = new List<ChapterResult>();
-    await AnsiConsole.Status().StartAsync("Grading...", async context =>
-    {
-        foreach (var chapter in catalog.Chapters)
-        {
-            context.Status($"Building and grading chapter {chapter.Number}: {chapter.Title}...");
-            results.Add(await grader.GradeAsync(chapter));
-        }
-    });
-    Report.Show(results);
-    return results.Any(r => r.BuildErrors.Count > 0 || r.Exercises.Any(e => e.State == ExerciseState.Failing)) ? 1 : 0;
-}
-
-static async Task<int> VerifyAsync(string root, ChapterCatalog catalog)
-{
-    var copy = Path.Combine(Path.GetTempPath(), "workbook-verify-" + Guid.NewGuid().ToString("N"));
-    try
-    {
-        AnsiConsole.MarkupLine($"Copying the workbook to {Markup.Escape(copy)} and putting the solutions in place of the starters...");
-        SolutionCopy.Create(root, copy, catalog);
-        var results = new List<ChapterResult>();
-        var grader = new Grader(copy);
-        foreach (var chapter in catalog.Chapters)
-        {
-            AnsiConsole.MarkupLine($"Grading the solution of chapter {chapter.Number}...");
-            results.Add(await grader.GradeAsync(chapter));
-        }
-        Report.Show(results);
-        var all = results.SelectMany(r => r.Exercises).ToList();
-        var ok = results.All(r => r.BuildErrors.Count == 0) && all.Count > 0 && all.All(e => e.State == ExerciseState.Done);
-        AnsiConsole.MarkupLine(ok ? "[green]Every solution passes its graders.[/]" : "[red]Some solutions do not pass their graders.[/]");
-        return ok ? 0 : 1;
-    }
-    finally
-    {
-        if (Directory.Exists(copy))
-        {
-            Directory.Delete(copy, recursive: true);
-        }
-    }
-}
-
-static string FindRepositoryRoot()
-{
-    foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StreamingTutorial.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-    }
-    throw new DirectoryNotFoundException("Run the workbook from inside the StreamingTutorial folder.");
+    AnsiConsole.MarkupLine("[bold]StreamingTutorial workbook[/]: grades your chapters with the same graders as dotnet test.");
+    AnsiConsole.MarkupLine($"Usage: [bold]{Markup.Escape(WorkbookFolder.Command)} <command>[/] (no command: grade every chapter)");
+    AnsiConsole.WriteLine();
+    var table = new Table().Border(TableBorder.None).HideHeaders().AddColumns("command", "what");
+    table.AddRow("[bold](none)[/]", "grade every chapter: what is done, what fails, what to do next");
+    table.AddRow("[bold]watch[/] [[N]]", "grade the chapter you are editing on every save (chapter N first)");
+    table.AddRow("[bold]hint[/] [[N | N.k]]", "the next hint: for your next exercise, for chapter N's, or for exercise N.k");
+    table.AddRow("[bold]demo[/] N [[--solution]] [[--port P]]", "run chapter N's server and client (yours, or the reference solution)");
+    table.AddRow("[bold]reset[/] N [[--yes]]", "put chapter N back to its starter; your files are kept in .workbook/backups/");
+    table.AddRow("[bold]solution[/] N [[--force]]", "show chapter N's solution once the chapter is done (or now, with --force)");
+    table.AddRow("[bold]verify[/]", "(teachers) grade the solutions in a temporary copy of the workbook");
+    AnsiConsole.Write(table);
+    return 0;
 }

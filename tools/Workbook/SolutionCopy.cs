@@ -2,21 +2,26 @@ using StreamingTutorial.Grading;
 
 namespace StreamingTutorial.Workbook;
 
-/// <summary>Makes a copy of the workbook whose chapters are the solutions, for grading the graders.</summary>
+/// <summary>Copies of the workbook: plain (for benchmarks), or with the solutions in place of the starters (for grading the graders).</summary>
 public static class SolutionCopy
 {
-    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { "bin", "obj", ".git", "artifacts", "node_modules", "TestResults" };
+    private static readonly HashSet<string> Skipped = new(StringComparer.OrdinalIgnoreCase) { "bin", "obj", ".git", ".workbook", "artifacts", "node_modules", "TestResults" };
 
     public static void Create(string root, string destination, ChapterCatalog catalog)
     {
         CopyTree(root, destination);
         foreach (var chapter in catalog.Chapters)
         {
-            CopyTree(Path.Combine(root, "solutions", chapter.Folder), Path.Combine(destination, "chapters", chapter.Folder));
+            var solution = Path.Combine(root, "solutions", chapter.Folder);
+            if (Directory.Exists(solution))
+            {
+                CopyTree(solution, Path.Combine(destination, "chapters", chapter.Folder));
+            }
         }
     }
 
-    private static void CopyTree(string source, string destination)
+    /// <summary>Copies a folder without build output, git data or the tool's state.</summary>
+    public static void CopyTree(string source, string destination)
     {
         Directory.CreateDirectory(destination);
         foreach (var file in Directory.EnumerateFiles(source))

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Spectre.Console;
+using StreamingTutorial.Grading;
+using StreamingTutorial.Workbook.Watch;
+
+namespace StreamingTutorial.Workbook.Commands;
+
+/// <summary>
+/// watch [N]: grades the chapter being edited on every save. It starts with chapter N (or the
+/// chapter of the next step), then follows the files saved under chapters/. A save during a
+/// grading cancels it and grades the newer files.
+/// </summary>
+public static class WatchCommand
+{
+    /// <summary>After a change, wait this long for more (editors often write a file in several steps).</summary>
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(150);
+
+    public static async Task<int> RunAsync(WorkbookFolder workbook, CommandLine line)
+    {
+        line.EnsureAllUsed(maxPositional: 1);
+        var state = WorkbookState.Load(workbook.StateFolder);
+        var chapter = line.Positional.Count > 0
+            ? workbook.ParseChapter(line.Positional[0])
+            : NextStep.From(workbook.Catalog, state) is { Chapter: { } next } ? next : workbook.Catalog.Chapters[0];
+
+        using var stop = new CancellationTokenSource();
+        // Ctrl+C (and a polite kill) stops watching cleanly: the grading worker is stopped too.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        // Each change with the moment it was seen, so the time shown runs from the save to the verdict.
+        var changes = Channel.CreateUnbounded<(string Path, long Timestamp)>();
+        using var watcher = new FileSystemWatcher(Path.Combine(workbook.Root, "chapters"))
+        {
+            IncludeSubdirectories = true,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.DirectoryName,
+        };
+        void OnChange(string path)
+        {
+            if (ChapterOf(workbook, path) is not null)
+            {
+                changes.Writer.TryWrite((path, Stopwatch.GetTimestamp()));
+            }
+        }
+        watcher.Changed += (_, e) => OnChange(e.FullPath);
+        watcher.Created += (_, e) => OnChange(e.FullPath);
+        watcher.Deleted += (_, e) => OnChange(e.FullPath);
+        watcher.Renamed += (_, e) => OnChange(e.FullPath);
+        // Events were lost (a burst of them, during a build): grade the current chapter again, to be sure.
+        watcher.Error += (_, _) => changes.Writer.TryWrite(("", Stopwatch.GetTimestamp()));
+        watcher.InternalBufferSize = 64 * 1024;
+        watcher.EnableRaisingEvents = true;
+
+        await using var grader = new FastGrader(workbook.Root);
+        grader.WarmUp();
+        AnsiConsole.MarkupLine($"Getting chapter {chapter.Number} ready to grade (the first time builds its grader)...");
+        var changedAt = Stopwatch.GetTimestamp();
+        while (!stop.IsCancellationRequested)
+        {
+            // Grade, but give up on this grading as soon as another save arrives.
+            using var newer = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+            var waitForChange = changes.Reader.WaitToReadAsync(stop.Token).AsTask();
+            var grading = grader.GradeAsync(chapter, newer.Token);
+            if (await Task.WhenAny(grading, waitForChange) == waitForChange && !grading.IsCompleted)
+            {
+                newer.Cancel();
+                await IgnoreCancellation(grading);
+            }
+            else
+            {
+                ChapterResult result;
+                try
+                {
+                    result = await grading;
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Whatever went wrong, keep watching: the next save may fix it.
+                    result = ChapterResult.NotGraded(chapter, ex.Message);
+                }
+                state.Record(result);
+                state.Save(workbook.StateFolder);
+                Show(workbook, state, result, Stopwatch.GetElapsedTime(changedAt));
+            }
+
+            // Wait for the next save, then for the editor to finish writing.
+            try
+            {
+                await waitForChange;
+                var last = await changes.Reader.ReadAsync(stop.Token);
+                changedAt = last.Timestamp;
+                while (true)
+                {
+                    using var quiet = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                    quiet.CancelAfter(Quiet);
+                    try
+                    {
+                        last = await changes.Reader.ReadAsync(quiet.Token);
+                    }
+                    catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                }
+                chapter = last.Path.Length > 0 ? ChapterOf(workbook, last.Path) ?? chapter : chapter;
+                if (Interactive)
+                {
+                    AnsiConsole.MarkupLine($"[grey]{(last.Path.Length > 0 ? Markup.Escape(BuildErrors.Relative(workbook.Root, last.Path)) : "chapters/")} changed: grading chapter {chapter.Number}...[/]");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        AnsiConsole.MarkupLine("Stopped watching.");
+        return 0;
+    }
+
+    private static bool Interactive => !Console.IsOutputRedirected;
+
+    private static void Show(WorkbookFolder workbook, WorkbookState state, ChapterResult result, TimeSpan elapsed)
+    {
+        if (Interactive)
+        {
+            AnsiConsole.Clear();
+        }
+        Report.Chapter(result);
+
+        // The progress bar covers every chapter: this one as just graded, the others (and this
+        // one, if it does not build) as last graded.
+        var all = workbook.Catalog.Chapters
+            .Select(c => c.Number == result.Chapter.Number && result.Builds ? result
+                : new ChapterResult(c, c.Exercises.Select(e => new ExerciseResult(c, e, state.GradeOf(e.Id), null)).ToList(), []))
+            .ToList();
+        Report.Progress(all);
+        var step = NextStep.From([result]);
+        if (step.Kind == NextStepKind.AllDone)
+        {
+            AnsiConsole.MarkupLine($"[green]Chapter {result.Chapter.Number} is done![/] Try its demo: {Markup.Escape(WorkbookFolder.Command)} demo {result.Chapter.Number}");
+            Report.Next(workbook.Root, NextStep.From(workbook.Catalog, state));
+        }
+        else
+        {
+            Report.Next(workbook.Root, step);
+        }
+        // One plain line that says it all (scripts and the watch benchmark read it).
+        Console.WriteLine(VerdictLine(result, elapsed));
+        AnsiConsole.MarkupLine("[grey]Watching chapters/ for saves. Ctrl+C to stop.[/]");
+    }
+
+    public static string VerdictLine(ChapterResult result, TimeSpan elapsed)
+    {
+        var seconds = elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+        if (!result.Builds)
+        {
+            return $"Verdict: chapter {result.Chapter.Number} {result.Problem} ({seconds} s)";
+        }
+        var done = result.Exercises.Count(e => e.State == ExerciseState.Done);
+        var failing = result.Exercises.Count(e => e.State == ExerciseState.Failing);
+        var notStarted = result.Exercises.Count - done - failing;
+        return $"Verdict: chapter {result.Chapter.Number}: {done} done, {failing} failing, {notStarted} not started ({seconds} s)";
+    }
+
+    /// <summary>The chapter a changed file belongs to: a source or project file under chapters/NN-*/, not build output.</summary>
+    public static Chapter? ChapterOf(WorkbookFolder workbook, string path)
+    {
+        var relative = Path.GetRelativePath(Path.Combine(workbook.Root, "chapters"), path).Replace('\\', '/');
+        var parts = relative.Split('/');
+        if (parts.Length < 2 || parts[1] is "bin" or "obj" || !(relative.EndsWith(".cs", StringComparison.Ordinal) || relative.EndsWith(".csproj", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+        return workbook.Catalog.Chapters.FirstOrDefault(c => c.Folder == parts[0]);
+    }
+
+    private static async Task IgnoreCancellation(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
