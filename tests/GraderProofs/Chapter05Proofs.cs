@@ -51,7 +51,6 @@ public class Chapter05Proofs
         new("5.3", "trusts the user_id the client sends", () => JoinChatAsync<TrustsUserId>()),
         new("5.3", "passes the client's message on with only the name replaced (its timestamp and kind stay)", () => JoinChatAsync<PassesMessageOn>()),
         new("5.3", "leaves only when the client completes its stream: a cancelled member stays in the room", () => JoinChatAsync<LeavesOnlyWhenCompleted>()),
-        new("5.3", "returns without waiting for its writer, so queued messages are lost", () => JoinChatAsync<DoesNotWaitForWriter>()),
         new("5.3", "writes nothing until the client stops sending", () => JoinChatAsync<WritesAfterReading>()),
         new("5.3", "ignores member.Dropped, so a dropped member's call stays open", () => JoinChatAsync<IgnoresDropped>()),
         new("5.3", "ends a dropped member's call with OK", () => JoinChatAsync<DroppedEndsWithOk>()),
@@ -346,8 +345,6 @@ public class Chapter05Proofs
 
         protected virtual bool LeavesInFinally => true;
 
-        protected virtual bool WaitsForWriter => true;
-
         protected virtual bool EndsWithDropReason => true;
 
         protected virtual bool TooLong(string text) => text.Length > ChatRoom.MaxTextLength;
@@ -390,10 +387,7 @@ public class Chapter05Proofs
                 {
                     writing = WriteOutboxAsync(member, responseStream);
                 }
-                if (WaitsForWriter)
-                {
-                    await writing;
-                }
+                await writing;
             }
             if (EndsWithDropReason && member.DropReason is { } reason)
             {
@@ -434,11 +428,6 @@ public class Chapter05Proofs
     private sealed class LeavesOnlyWhenCompleted(ChatRoom room) : JoinChatMutant(room)
     {
         protected override bool LeavesInFinally => false;
-    }
-
-    private sealed class DoesNotWaitForWriter(ChatRoom room) : JoinChatMutant(room)
-    {
-        protected override bool WaitsForWriter => false;
     }
 
     private sealed class WritesAfterReading(ChatRoom room) : JoinChatMutant(room)
