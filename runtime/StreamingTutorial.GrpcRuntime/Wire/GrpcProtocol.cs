@@ -151,9 +151,11 @@ internal static class GrpcProtocol
             }
             else
             {
-                // Not an escape: keep the character's own UTF-8 bytes.
-                var written = Encoding.UTF8.GetBytes(value.AsSpan(i, char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1), buffer);
-                if (written > 1 && char.IsHighSurrogate(c))
+                // Not an escape: keep the character's own UTF-8 bytes (a surrogate pair's four,
+                // or U+FFFD's three for a lone surrogate, so the buffer always has room).
+                var pair = i + 1 < value.Length && char.IsSurrogatePair(c, value[i + 1]);
+                var written = Encoding.UTF8.GetBytes(value.AsSpan(i, pair ? 2 : 1), buffer);
+                if (pair)
                 {
                     i++;
                 }
