@@ -30,11 +30,14 @@ public class UploaderServiceImpl(UploadStorage storage) : UploaderService.Upload
         //           2. Write the data of that chunk and of every following one to a temporary file
         //              in storage.Root (for example $".{Guid.NewGuid():N}.uploading"), and feed the same
         //              bytes to IncrementalHash.CreateHash(HashAlgorithmName.SHA256).
+        //              Before writing a chunk, add its length to the size so far and ask
+        //              storage.CheckSize(size): if it returns a problem, the upload is over the
+        //              server's quota; throw an RpcException with StatusCode.ResourceExhausted at once.
         //           3. Only when the stream has ended, close the file and rename it into place:
         //              File.Move(tempPath, Path.Combine(storage.Root, fileName), overwrite: true).
         //              So nobody ever sees half a file under the final name.
-        //           4. If the client cancels or anything fails, delete the temporary file
-        //              (a finally block): a broken upload leaves nothing behind.
+        //           4. If the client cancels, the quota is passed or anything fails, delete the
+        //              temporary file (a finally block): a broken upload leaves nothing behind.
         //           Sha256 is lower-case hex: Convert.ToHexStringLower(hash.GetHashAndReset()).
         throw new NotImplementedException("TODO 3.2: UploadFile");
     }

@@ -51,9 +51,15 @@ public class UploaderServiceImpl(UploadStorage storage) : UploaderService.Upload
                 do
                 {
                     var data = requestStream.Current.Data;
+                    size += data.Length;
+                    // Over the quota: stop before the disk fills up. The finally block removes what was written.
+                    var tooLarge = storage.CheckSize(size);
+                    if (tooLarge is not null)
+                    {
+                        throw new RpcException(new Status(StatusCode.ResourceExhausted, tooLarge));
+                    }
                     await file.WriteAsync(data.Memory, token);
                     sha256.AppendData(data.Span);
-                    size += data.Length;
                     chunks++;
                 }
                 while (await requestStream.MoveNext(token));

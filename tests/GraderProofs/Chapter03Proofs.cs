@@ -13,6 +13,8 @@ public class Chapter03Proofs
 {
     private static UploaderServiceImpl Solution(string root) => new(new UploadStorage(root));
 
+    private static UploaderServiceImpl Solution(string root, long maxFileBytes) => new(new UploadStorage(root, maxFileBytes));
+
     [Test]
     public async Task The_solution_passes_every_chapter_3_grader()
     {
@@ -30,15 +32,17 @@ public class Chapter03Proofs
         new("3.1", "forgets the last chunk", () => Chapter03Grader.UploadImageAsync(root => new ForgetsLastImageChunk(new UploadStorage(root)))),
         new("3.1", "counts 1024 bytes per chunk whatever its size", () => Chapter03Grader.UploadImageAsync(root => new Counts1024PerChunk(new UploadStorage(root)))),
         new("3.1", "answers after the first chunk, before reading the rest", () => Chapter03Grader.UploadImageAsync(root => new AnswersAfterFirstChunk(new UploadStorage(root)))),
-        new("3.2", "writes straight to the final file", () => Chapter03Grader.UploadFileAsync(root => new WritesToFinalFile(new UploadStorage(root)))),
-        new("3.2", "hashes only the last chunk", () => Chapter03Grader.UploadFileAsync(root => new HashesLastChunkOnly(new UploadStorage(root)))),
-        new("3.2", "sends no hash", () => Chapter03Grader.UploadFileAsync(root => new SendsNoHash(new UploadStorage(root)))),
-        new("3.2", "sends the hash in upper-case hex", () => Chapter03Grader.UploadFileAsync(root => new UpperCaseHash(new UploadStorage(root)))),
-        new("3.2", "does not check the name", () => Chapter03Grader.UploadFileAsync(root => new NoNameCheck(new UploadStorage(root)))),
-        new("3.2", "leaves the temporary file behind when cancelled", () => Chapter03Grader.UploadFileAsync(root => new LeavesTempFileOnCancel(new UploadStorage(root)))),
-        new("3.2", "copies the temporary file instead of moving it", () => Chapter03Grader.UploadFileAsync(root => new CopiesInsteadOfMoving(new UploadStorage(root)))),
-        new("3.2", "keeps the whole upload in memory and writes it at the end", () => Chapter03Grader.UploadFileAsync(root => new BuffersInMemory(new UploadStorage(root)))),
-        new("3.2", "moves without overwrite, so a second upload of a name fails", () => Chapter03Grader.UploadFileAsync(root => new MovesWithoutOverwrite(new UploadStorage(root)))),
+        new("3.2", "writes straight to the final file", () => Chapter03Grader.UploadFileAsync((root, quota) => new WritesToFinalFile(new UploadStorage(root, quota)))),
+        new("3.2", "hashes only the last chunk", () => Chapter03Grader.UploadFileAsync((root, quota) => new HashesLastChunkOnly(new UploadStorage(root, quota)))),
+        new("3.2", "sends no hash", () => Chapter03Grader.UploadFileAsync((root, quota) => new SendsNoHash(new UploadStorage(root, quota)))),
+        new("3.2", "sends the hash in upper-case hex", () => Chapter03Grader.UploadFileAsync((root, quota) => new UpperCaseHash(new UploadStorage(root, quota)))),
+        new("3.2", "does not check the name", () => Chapter03Grader.UploadFileAsync((root, quota) => new NoNameCheck(new UploadStorage(root, quota)))),
+        new("3.2", "leaves the temporary file behind when cancelled", () => Chapter03Grader.UploadFileAsync((root, quota) => new LeavesTempFileOnCancel(new UploadStorage(root, quota)))),
+        new("3.2", "copies the temporary file instead of moving it", () => Chapter03Grader.UploadFileAsync((root, quota) => new CopiesInsteadOfMoving(new UploadStorage(root, quota)))),
+        new("3.2", "keeps the whole upload in memory and writes it at the end", () => Chapter03Grader.UploadFileAsync((root, quota) => new BuffersInMemory(new UploadStorage(root, quota)))),
+        new("3.2", "moves without overwrite, so a second upload of a name fails", () => Chapter03Grader.UploadFileAsync((root, quota) => new MovesWithoutOverwrite(new UploadStorage(root, quota)))),
+        new("3.2", "ignores the quota", () => Chapter03Grader.UploadFileAsync((root, quota) => new IgnoresQuota(new UploadStorage(root, quota)))),
+        new("3.2", "checks the quota only after the last chunk", () => Chapter03Grader.UploadFileAsync((root, quota) => new ChecksQuotaAtTheEnd(new UploadStorage(root, quota)))),
         new("3.3", "sets no deadline", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, deadlineSeconds: null))),
         new("3.3", "uses a 60 second deadline", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, deadlineSeconds: 60))),
         new("3.3", "forgets CompleteAsync", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, complete: false))),
@@ -175,6 +179,8 @@ public class Chapter03Proofs
 
         protected virtual bool DeleteOnFailure => true;
 
+        protected virtual QuotaCheck Quota => QuotaCheck.AsChunksArrive;
+
         public override async Task<FileUploadSummary> UploadFile(IAsyncStreamReader<FileChunk> requestStream, ServerCallContext context)
         {
             var token = context.CancellationToken;
@@ -202,13 +208,21 @@ public class Chapter03Proofs
                     do
                     {
                         var data = requestStream.Current.Data;
+                        size += data.Length;
+                        if (Quota == QuotaCheck.AsChunksArrive)
+                        {
+                            ThrowIfOverQuota(size);
+                        }
                         await file.WriteAsync(data.Memory, token);
                         Hash(sha256, data);
-                        size += data.Length;
                         chunks++;
                     }
                     while (await requestStream.MoveNext(token));
                     digest.AddRange(sha256.GetHashAndReset());
+                }
+                if (Quota == QuotaCheck.AfterTheLastChunk)
+                {
+                    ThrowIfOverQuota(size);
                 }
                 if (!WriteToFinalFile)
                 {
@@ -227,6 +241,14 @@ public class Chapter03Proofs
         }
 
         protected virtual void Hash(IncrementalHash sha256, ByteString data) => sha256.AppendData(data.Span);
+
+        private void ThrowIfOverQuota(long size)
+        {
+            if (storage.CheckSize(size) is { } tooLarge)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, tooLarge));
+            }
+        }
 
         protected virtual string FormatHash(byte[] digest) => Convert.ToHexStringLower(digest);
 
@@ -248,6 +270,10 @@ public class Chapter03Proofs
                 fileName ??= chunk.FileName;
                 chunk.Data.WriteTo(content);
                 chunks++;
+                if (storage.CheckSize(content.Length) is { } tooLarge)
+                {
+                    throw new RpcException(new Status(StatusCode.ResourceExhausted, tooLarge));
+                }
             }
             var problem = FileNameRules.Check(fileName ?? "");
             if (problem is not null)
@@ -302,5 +328,23 @@ public class Chapter03Proofs
     private sealed class MovesWithoutOverwrite(UploadStorage storage) : FileMutant(storage)
     {
         protected override void Store(string tempPath, string finalPath) => File.Move(tempPath, finalPath);
+    }
+
+    private sealed class IgnoresQuota(UploadStorage storage) : FileMutant(storage)
+    {
+        protected override QuotaCheck Quota => QuotaCheck.Never;
+    }
+
+    private sealed class ChecksQuotaAtTheEnd(UploadStorage storage) : FileMutant(storage)
+    {
+        // Right for an upload that ends; a client that never ends its stream is never stopped.
+        protected override QuotaCheck Quota => QuotaCheck.AfterTheLastChunk;
+    }
+
+    private enum QuotaCheck
+    {
+        AsChunksArrive,
+        AfterTheLastChunk,
+        Never,
     }
 }

@@ -4,6 +4,8 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,6 +32,9 @@ public sealed class DemoApp
 public static class Demo
 {
     public const int DefaultPort = 50051;
+
+    /// <summary>How long Ctrl+C lets calls in progress finish before the server drops them.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(2);
 
     public static async Task<int> RunAsync(string[] args, DemoApp app)
     {
@@ -70,9 +75,10 @@ public static class Demo
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        // Ctrl+C should stop a demo at once: streams still open (chat members, time updates)
-        // are cut after this long instead of the default 30 s.
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        // A stream (a chat member, say) never ends on its own, and a graceful stop waits for
+        // calls in progress: by default 30 s, with the clients left hanging. Ctrl+C stops the
+        // demo within ShutdownTimeout instead, and its clients get UNAVAILABLE at once.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         app.ConfigureServer?.Invoke(builder.Services, options);
 
         var web = builder.Build();
@@ -86,7 +92,10 @@ public static class Demo
             Console.Error.WriteLine($"Port {options.Port} is in use. Stop the other server, or start this one with --port <another port>.");
             return 1;
         }
-        Console.WriteLine($"{app.Title}: server listening on http://{address}:{options.Port} (Ctrl+C to stop)");
+        // The port actually bound, which differs from --port when that is 0 (any free port).
+        var listening = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? $"http://{address}:{options.Port}";
+        Console.WriteLine($"{app.Title}: server listening on {listening} (Ctrl+C to stop)");
         await web.WaitForShutdownAsync();
         return 0;
     }

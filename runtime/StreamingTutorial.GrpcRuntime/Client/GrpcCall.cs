@@ -387,12 +387,7 @@ internal sealed class GrpcCall<TRequest, TResponse>
         }
         else if (FinalStatus is null)
         {
-            var code = error switch
-            {
-                HttpRequestException or IOException => StatusCode.Unavailable,
-                OperationCanceledException => StatusCode.Cancelled,
-                _ => StatusCode.Internal,
-            };
+            var code = GrpcProtocol.StatusFromTransportError(error);
             var inner = error is HttpRequestException { InnerException: { } cause } ? $" {cause.GetType().Name}: {cause.Message}" : "";
             Cancel(new Status(code, $"{what}. {error.GetType().Name}: {error.Message}{inner}", error));
         }

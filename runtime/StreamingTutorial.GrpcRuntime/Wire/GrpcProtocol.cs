@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
 using System.Text;
 
 namespace StreamingTutorial.GrpcRuntime.Wire;
@@ -149,9 +151,11 @@ internal static class GrpcProtocol
             }
             else
             {
-                // Not an escape: keep the character's own UTF-8 bytes.
-                var written = Encoding.UTF8.GetBytes(value.AsSpan(i, char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1), buffer);
-                if (written > 1 && char.IsHighSurrogate(c))
+                // Not an escape: keep the character's own UTF-8 bytes (a surrogate pair's four,
+                // or U+FFFD's three for a lone surrogate, so the buffer always has room).
+                var pair = i + 1 < value.Length && char.IsSurrogatePair(c, value[i + 1]);
+                var written = Encoding.UTF8.GetBytes(value.AsSpan(i, pair ? 2 : 1), buffer);
+                if (pair)
                 {
                     i++;
                 }
@@ -173,6 +177,51 @@ internal static class GrpcProtocol
         404 => Grpc.Core.StatusCode.Unimplemented,
         429 or 502 or 503 or 504 => Grpc.Core.StatusCode.Unavailable,
         _ => Grpc.Core.StatusCode.Unknown,
+    };
+
+    /// <summary>
+    /// The status a client reports when the transport fails under a call. An HTTP/2 stream reset
+    /// or GOAWAY code maps as PROTOCOL-HTTP2.md's "Errors" table says (REFUSED_STREAM is
+    /// UNAVAILABLE, CANCEL is CANCELLED, ENHANCE_YOUR_CALM is RESOURCE_EXHAUSTED, a protocol or
+    /// internal error is INTERNAL); response headers over the client's limit are
+    /// RESOURCE_EXHAUSTED; a connection that cannot be made or is lost is UNAVAILABLE, the one
+    /// status that tells a caller a retry may work; anything else is INTERNAL.
+    /// </summary>
+    public static Grpc.Core.StatusCode StatusFromTransportError(Exception error)
+    {
+        if (error is OperationCanceledException)
+        {
+            return Grpc.Core.StatusCode.Cancelled;
+        }
+        var connectionLost = false;
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case HttpProtocolException protocol:
+                    return StatusFromHttp2ErrorCode(protocol.ErrorCode);
+                case HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded }:
+                    return Grpc.Core.StatusCode.ResourceExhausted;
+                case HttpRequestException
+                {
+                    HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                        or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError or HttpRequestError.ResponseEnded,
+                }:
+                case IOException or SocketException:
+                    connectionLost = true;
+                    break;
+            }
+        }
+        return connectionLost ? Grpc.Core.StatusCode.Unavailable : Grpc.Core.StatusCode.Internal;
+    }
+
+    private static Grpc.Core.StatusCode StatusFromHttp2ErrorCode(long errorCode) => errorCode switch
+    {
+        0x7 => Grpc.Core.StatusCode.Unavailable, // REFUSED_STREAM: the server did not start the call; a retry may work
+        0x8 => Grpc.Core.StatusCode.Cancelled, // CANCEL
+        0xB => Grpc.Core.StatusCode.ResourceExhausted, // ENHANCE_YOUR_CALM
+        0xC => Grpc.Core.StatusCode.PermissionDenied, // INADEQUATE_SECURITY
+        _ => Grpc.Core.StatusCode.Internal, // NO_ERROR, PROTOCOL_ERROR, INTERNAL_ERROR, COMPRESSION_ERROR, ...
     };
 
     /// <summary>Headers that are the protocol's own and so never appear in call metadata.</summary>

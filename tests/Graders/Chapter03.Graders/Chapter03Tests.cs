@@ -10,13 +10,15 @@ public class Chapter03_ClientStreaming
 {
     private static UploaderServiceImpl CreateService(string root) => new(new UploadStorage(root));
 
+    private static UploaderServiceImpl CreateServiceWithQuota(string root, long maxFileBytes) => new(new UploadStorage(root, maxFileBytes));
+
     [Test]
     public Task Exercise_3_1_UploadImage_counts_every_chunk_and_byte() =>
         Verdict.Of(() => Chapter03Grader.UploadImageAsync(CreateService));
 
     [Test]
     public Task Exercise_3_2_UploadFile_stores_the_whole_file_or_nothing() =>
-        Verdict.Of(() => Chapter03Grader.UploadFileAsync(CreateService));
+        Verdict.Of(() => Chapter03Grader.UploadFileAsync(CreateServiceWithQuota));
 
     [Test]
     public Task Exercise_3_3_UploadRandomChunksAsync_streams_the_chunks_under_a_10_second_deadline() =>

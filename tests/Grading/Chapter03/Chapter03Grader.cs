@@ -51,14 +51,18 @@ public static class Chapter03Grader
         }
     }
 
-    public static async Task UploadFileAsync<TService>(Func<string, TService> createService)
+    /// <summary>The per-upload quota the graded server gets: room for every good upload below, and exactly one at the limit.</summary>
+    public const long UploadQuota = 4 * MiB;
+
+    /// <param name="createService">Makes the learner's service over a storage folder and its per-upload quota in bytes.</param>
+    public static async Task UploadFileAsync<TService>(Func<string, long, TService> createService)
         where TService : UploaderService.UploaderServiceBase
     {
         using var parent = Grade.CreateTempFolder();
         var root = Path.Combine(parent.Path, "uploads");
         Directory.CreateDirectory(root);
         var requests = new RequestWatcher();
-        await using var host = await Grade.HostAsync(() => createService(root), requests);
+        await using var host = await Grade.HostAsync(() => createService(root, UploadQuota), requests);
         var client = new UploaderService.UploaderServiceClient(host.CreateChannel());
 
         // No chunk means no name. First, with no writes to race against, so an untouched TODO is recognised reliably.
@@ -90,6 +94,7 @@ public static class Chapter03Grader
             ("notes.txt", [7, 0, 8, 5]),
             ("photo.jpg", [MiB, 99]),
             (new string('n', 251) + ".txt", [27]),
+            ("at-the-quota.bin", [MiB, MiB, MiB, MiB]),
         };
         foreach (var (name, sizes) in uploads)
         {
@@ -121,7 +126,84 @@ public static class Chapter03Grader
             ExpectFolder("3.2", call, root, stored.Keys, "only the uploaded files (no temporary file left behind)", hint: 2);
         }
 
+        await OverQuotaUploadLeavesNothingAsync(client, requests, root, stored);
         await CancelledUploadLeavesNothingAsync(client, requests, root, stored.Keys);
+    }
+
+    /// <summary>
+    /// Uploads past the quota: RESOURCE_EXHAUSTED, the earlier file of the same name untouched, no
+    /// temporary file left; and the server must stop a client that never ends its stream, which
+    /// only a check made as the chunks arrive can do.
+    /// </summary>
+    private static async Task OverQuotaUploadLeavesNothingAsync(UploaderService.UploaderServiceClient client, RequestWatcher requests, string root, Dictionary<string, byte[]> stored)
+    {
+        const string Name = "photo.jpg";
+        var callText = $"UploadFile(file_name \"{Name}\", 4 chunks of 1 MiB and 1 byte: one byte over the server's quota of {UploadQuota:N0} bytes) over an earlier upload of the same name";
+        var sizes = new[] { MiB, MiB, MiB, MiB, 1 };
+        var request = requests.Started + 1;
+        await Grade.ExpectErrorAsync("3.2", callText, StatusCode.ResourceExhausted,
+            () => SendAllAsync(client.UploadFile(), Chunks(Name, RandomBytes(sizes.Sum()), sizes)), hint: 3);
+        await HandlerFinishedAsync(requests, request, callText);
+        ExpectFolder("3.2", callText, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: 3);
+        if (!(await File.ReadAllBytesAsync(Path.Combine(root, Name))).AsSpan().SequenceEqual(stored[Name]))
+        {
+            throw GradingFailure.For("3.2", "an upload over the quota changed the stored file of the same name.", callText,
+                "the earlier photo.jpg, unchanged", "other content", hint: 3);
+        }
+
+        const string EndlessName = "endless.bin";
+        const string EndlessCall = $"UploadFile(file_name \"{EndlessName}\", 1 MiB chunks one after another, never completing the stream)";
+        request = requests.Started + 1;
+        using var call = client.UploadFile();
+        var endless = Task.Run(async () =>
+        {
+            var chunk = new FileChunk { FileName = EndlessName, Data = ByteString.CopyFrom(RandomBytes(MiB)) };
+            for (var i = 0; i < 64; i++)
+            {
+                await call.RequestStream.WriteAsync(chunk);
+                chunk = new FileChunk { Data = chunk.Data };
+            }
+        });
+        try
+        {
+            await call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(10));
+            throw GradingFailure.For("3.2", "an upload that never ends was answered OK.", EndlessCall, "status ResourceExhausted once the quota is passed", "status OK", hint: 3);
+        }
+        catch (TimeoutException)
+        {
+            throw GradingFailure.For("3.2", "the server kept reading an upload past its quota.", EndlessCall,
+                "status ResourceExhausted as soon as the chunks passed the quota", "no answer 10 s later: the quota is only checked after the last chunk, which never comes", hint: 3);
+        }
+        catch (RpcException ex) when (ex.StatusCode != StatusCode.ResourceExhausted)
+        {
+            throw GradingFailure.For("3.2", "an upload past the quota failed with the wrong status.", EndlessCall, "status ResourceExhausted", $"status {ex.StatusCode} \"{ex.Status.Detail}\"", hint: 3);
+        }
+        catch (RpcException)
+        {
+        }
+        try
+        {
+            await endless;
+        }
+        catch (RpcException)
+        {
+            // The writes fail once the server has ended the call, as they should.
+        }
+        await HandlerFinishedAsync(requests, request, EndlessCall);
+        ExpectFolder("3.2", EndlessCall, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: 3);
+    }
+
+    private static async Task HandlerFinishedAsync(RequestWatcher requests, int request, string callText)
+    {
+        try
+        {
+            await requests.Finished(request).WaitAsync(FolderWait);
+        }
+        catch (TimeoutException)
+        {
+            throw GradingFailure.For("3.2", "the handler kept running after the call ended.", callText,
+                "the handler ends with the call", $"still running {FolderWait.TotalSeconds:0} s later", hint: 3);
+        }
     }
 
     /// <summary>Cancels an upload half-way: no file may appear under the final name, and the temporary file must go.</summary>
