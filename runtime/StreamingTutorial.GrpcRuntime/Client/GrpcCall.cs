@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Grpc.Net.Client;
 using StreamingTutorial.GrpcRuntime.Wire;
@@ -105,13 +106,14 @@ internal sealed class GrpcCall<TRequest, TResponse>
         }
         content.Headers.TryAddWithoutValidation("Content-Type", GrpcProtocol.ContentType);
 
-        var message = new HttpRequestMessage(HttpMethod.Post, new Uri(channel.Address, method.FullName))
+        var message = new HttpRequestMessage(HttpMethod.Post, channel.GetMethodUri(method.FullName))
         {
             Version = channel.HttpVersion,
             VersionPolicy = channel.HttpVersionPolicy,
             Content = content,
         };
-        message.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
+        // Added as text: the same header on the wire, without parsing a header value object per call.
+        message.Headers.TryAddWithoutValidation("TE", "trailers");
         message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
         if (timeout is { } t)
         {
@@ -211,7 +213,9 @@ internal sealed class GrpcCall<TRequest, TResponse>
     }
 
     /// <summary>Reads the next response message; false once the server has ended the call with OK.</summary>
-    public async Task<(bool Found, TResponse? Message)> ReadMessageAsync(CancellationToken cancellationToken)
+    /// <remarks>Awaited once per message, so its state machine can come from a pool.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<(bool Found, TResponse? Message)> ReadMessageAsync(CancellationToken cancellationToken)
     {
         await GetResponseHeadersAsync().ConfigureAwait(false);
         if (FinalStatus is { } finished)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Grpc.Core;
 using StreamingTutorial.GrpcRuntime.Client;
@@ -13,6 +14,7 @@ public sealed class GrpcChannel : ChannelBase, IDisposable
     private readonly HttpMessageInvoker? invoker;
     private readonly HttpClient? httpClient;
     private readonly bool disposeHttp;
+    private readonly ConcurrentDictionary<string, Uri> methodUris = new(StringComparer.Ordinal);
     private bool disposed;
 
     private GrpcChannel(Uri address, GrpcChannelOptions options)
@@ -87,6 +89,9 @@ public sealed class GrpcChannel : ChannelBase, IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         return new HttpClientCallInvoker(this);
     }
+
+    /// <summary>The request URI of a method, built once per method rather than once per call.</summary>
+    internal Uri GetMethodUri(string fullName) => methodUris.GetOrAdd(fullName, static (name, address) => new Uri(address, name), Address);
 
     internal Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -25,6 +25,8 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
     private AuthContext? authContext;
     private DateTime deadline = DateTime.MaxValue;
     private int writeInProgress;
+    private CancellationToken callToken;
+    private bool initialized;
 
     public HttpContextServerCallContext(HttpContext httpContext, IMethod method, GrpcServiceOptions options, ILogger logger)
     {
@@ -86,9 +88,13 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
             }
         }
 
+        // Without a deadline the call's token is the request's own: no linked source to
+        // allocate and register on every call.
         callSource = deadlineSource is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(HttpContext.RequestAborted)
+            ? null
             : CancellationTokenSource.CreateLinkedTokenSource(HttpContext.RequestAborted, deadlineSource.Token);
+        callToken = callSource?.Token ?? HttpContext.RequestAborted;
+        initialized = true;
 
         var encoding = request.Headers[GrpcProtocol.EncodingHeader].ToString();
         if (encoding.Length > 0 && !encoding.Equals(GrpcProtocol.IdentityEncoding, StringComparison.Ordinal))
@@ -123,7 +129,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IDisposa
 
     protected override Metadata RequestHeadersCore => requestHeaders ??= ReadRequestHeaders();
 
-    protected override CancellationToken CancellationTokenCore => callSource?.Token ?? HttpContext.RequestAborted;
+    protected override CancellationToken CancellationTokenCore => initialized ? callToken : HttpContext.RequestAborted;
 
     protected override Metadata ResponseTrailersCore => responseTrailers;
 

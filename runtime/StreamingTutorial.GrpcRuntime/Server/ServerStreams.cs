@@ -25,10 +25,13 @@ internal sealed class ServerStreamReader<T>(HttpContextServerCallContext context
             {
                 return false;
             }
-            using var linked = cancellationToken.CanBeCanceled
-                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.CancellationToken)
+            // The usual token is none, or the call's own (ReadAllAsync(context.CancellationToken)):
+            // neither needs a linked source per message.
+            var callToken = context.CancellationToken;
+            using var linked = cancellationToken.CanBeCanceled && cancellationToken != callToken
+                ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callToken)
                 : null;
-            var (found, message) = await reader.ReadAsync(linked?.Token ?? context.CancellationToken).ConfigureAwait(false);
+            var (found, message) = await reader.ReadAsync(linked?.Token ?? callToken).ConfigureAwait(false);
             if (!found)
             {
                 ended = true;
@@ -83,10 +86,11 @@ internal sealed class ServerStreamWriter<T>(HttpContextServerCallContext context
             context.SerializationContext.WriteMessage(writer, message, serializer, context.MaxSendMessageSize);
             if (flush)
             {
-                using var linked = cancellationToken.CanBeCanceled
-                    ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.CancellationToken)
+                var callToken = context.CancellationToken;
+                using var linked = cancellationToken.CanBeCanceled && cancellationToken != callToken
+                    ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callToken)
                     : null;
-                await writer.FlushAsync(linked?.Token ?? context.CancellationToken).ConfigureAwait(false);
+                await writer.FlushAsync(linked?.Token ?? callToken).ConfigureAwait(false);
             }
         }
         finally

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Grpc.Core;
 
 namespace StreamingTutorial.GrpcRuntime.Wire;
@@ -12,6 +13,9 @@ namespace StreamingTutorial.GrpcRuntime.Wire;
 /// </summary>
 internal sealed class FramingSerializationContext : SerializationContext
 {
+    // Larger messages are written in pieces rather than asking a pool for one huge buffer.
+    private const int MaxContiguousPayload = 4 * 1024 * 1024;
+
     private readonly CountingBufferWriter counter = new();
     private IBufferWriter<byte> output = null!;
     private ArrayBufferWriter<byte>? scratch;
@@ -39,7 +43,10 @@ internal sealed class FramingSerializationContext : SerializationContext
     public override void SetPayloadLength(int payloadLength)
     {
         CheckSize(payloadLength);
-        var header = output.GetSpan(GrpcProtocol.HeaderSize);
+        // Ask for room for the whole message at once: the serializer then writes it into one
+        // contiguous buffer, and a stream-backed pipe hands it to the stream in one write
+        // instead of one write per small pooled segment.
+        var header = output.GetSpan(GrpcProtocol.HeaderSize + Math.Min(payloadLength, MaxContiguousPayload));
         GrpcProtocol.WriteHeader(header, compressed: false, payloadLength);
         output.Advance(GrpcProtocol.HeaderSize);
         declaredLength = payloadLength;
@@ -149,6 +156,9 @@ internal sealed class MessageReader<T>(PipeReader reader, Func<DeserializationCo
     private readonly SequenceDeserializationContext context = new();
 
     /// <summary>The next message, or default at a clean end of stream.</summary>
+    /// <remarks>Awaited once per message, one at a time, so the state machine can come from a pool
+    /// instead of being allocated whenever a read has to wait for data.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(bool Found, T? Message)> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)

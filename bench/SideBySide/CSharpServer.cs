@@ -1,0 +1,105 @@
+using System.Net;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StreamingTutorial.Bench.Protos;
+using StreamingTutorial.Chapter05;
+
+namespace StreamingTutorial.Bench;
+
+/// <summary>The C# side's server: the bench service, or the chapter 5 chat room, on Kestrel.</summary>
+internal static class CSharpServer
+{
+    public static async Task<int> RunAsync(CommandLine options)
+    {
+        var service = options.Get("service", "bench");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(IPAddress.Loopback, options.GetInt("port", 0), listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        if (service == "chat")
+        {
+            // The reference solution's room with its default capacity: the runner paces the
+            // sender so that no member falls that far behind.
+            builder.Services.AddSingleton(new ChatRoom());
+        }
+
+        var app = builder.Build();
+        if (service == "chat")
+        {
+            app.MapGrpcService<ChatServiceImpl>();
+        }
+        else
+        {
+            app.MapGrpcService<BenchServiceImpl>();
+        }
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        Console.WriteLine($"LISTENING {address.Port}");
+
+        // Serve until the runner closes our stdin. A thread of its own, so that no thread-pool
+        // thread is blocked while the benchmark runs.
+        var stdinClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            using var stdin = Console.OpenStandardInput();
+            var buffer = new byte[256];
+            try
+            {
+                while (stdin.Read(buffer) > 0)
+                {
+                }
+            }
+            catch (IOException)
+            {
+            }
+            stdinClosed.TrySetResult();
+        })
+        { IsBackground = true, Name = "stdin watcher" }.Start();
+        await stdinClosed.Task;
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await app.StopAsync(stopping.Token);
+        return 0;
+    }
+}
+
+/// <summary>The bench contract on the official server API, written as a service author would.</summary>
+internal sealed class BenchServiceImpl : BenchService.BenchServiceBase
+{
+    public override Task<Payload> Echo(Payload request, ServerCallContext context) => Task.FromResult(request);
+
+    public override async Task<UploadSummary> Upload(IAsyncStreamReader<Payload> requestStream, ServerCallContext context)
+    {
+        long bytes = 0, messages = 0;
+        await foreach (var chunk in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            bytes += chunk.Data.Length;
+            messages++;
+        }
+        return new UploadSummary { Bytes = bytes, Messages = messages };
+    }
+
+    public override async Task Download(DownloadRequest request, IServerStreamWriter<Payload> responseStream, ServerCallContext context)
+    {
+        var message = new Payload { Data = ByteString.CopyFrom(new byte[request.Size]) };
+        for (var i = 0; i < request.Count; i++)
+        {
+            await responseStream.WriteAsync(message);
+        }
+    }
+
+    public override async Task PingPong(IAsyncStreamReader<Payload> requestStream, IServerStreamWriter<Payload> responseStream, ServerCallContext context)
+    {
+        await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken))
+        {
+            await responseStream.WriteAsync(message);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.Runtime.InteropServices;
+using Grpc.Net.Client;
+
+namespace StreamingTutorial.Bench;
+
+/// <summary>
+/// One gRPC implementation under test: how to start its server and its client (the same
+/// command line for all three), and whether it can run here.
+/// </summary>
+internal sealed class Implementation(string key, string title, string fileName, string[] prefix, string workingDirectory, string install)
+{
+    public string Key { get; } = key;
+
+    public string Title { get; } = title;
+
+    /// <summary>Versions, for the report.</summary>
+    public string Version { get; private set; } = "";
+
+    /// <summary>Why it cannot run here, or null.</summary>
+    public string? Unavailable { get; private set; }
+
+    public ChildProcess Start(IEnumerable<string> arguments) => ChildProcess.Start(fileName, [.. prefix, .. arguments], workingDirectory);
+
+    /// <summary>The C# side: this program, on whichever gRPC stack it was built with.</summary>
+    public static Implementation CSharp(string benchDirectory)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which program this is.");
+        var assembly = typeof(Runner).Assembly.Location;
+        // Under `dotnet SideBySide.dll` the process is the dotnet host; otherwise the app host.
+        var prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? new[] { assembly } : [];
+        var stack = typeof(GrpcChannel).Assembly.GetName();
+        var bundled = stack.Name == "StreamingTutorial.GrpcRuntime";
+        return new Implementation(
+            "bundled",
+            bundled ? "Bundled runtime (C#)" : "grpc-dotnet (C#)",
+            self,
+            prefix,
+            benchDirectory,
+            "")
+        {
+            Version = bundled
+                ? $"{RuntimeInformation.FrameworkDescription}, bundled runtime ({stack.Name}) on Kestrel and SocketsHttpHandler"
+                : $"{RuntimeInformation.FrameworkDescription}, Grpc.Net.Client {stack.Version} and Grpc.AspNetCore on Kestrel",
+        };
+    }
+
+    public static Implementation Python(string benchDirectory, string python) => new(
+        "python",
+        "Python grpcio",
+        python,
+        [Path.Combine(benchDirectory, "peers", "python", "bench_peer.py")],
+        Path.Combine(benchDirectory, "peers", "python"),
+        "apt-get install python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc");
+
+    public static Implementation Node(string benchDirectory, string node) => new(
+        "node",
+        "Node grpc-js",
+        node,
+        [Path.Combine(benchDirectory, "peers", "node", "bench_peer.js")],
+        Path.Combine(benchDirectory, "peers", "node"),
+        "install Node.js 18 or later and npm");
+
+    /// <summary>Checks that the peer runs (installing Node's packages if they are missing) and reads its versions.</summary>
+    public async Task ProbeAsync(TextWriter log)
+    {
+        if (Key == "bundled")
+        {
+            return;
+        }
+        if (!File.Exists(fileName) && Which(fileName) is null)
+        {
+            Unavailable = $"'{fileName}' not found; {install}";
+            return;
+        }
+        if (Key == "node" && !File.Exists(Path.Combine(workingDirectory, "node_modules", "@grpc", "grpc-js", "package.json")))
+        {
+            var npm = Which("npm");
+            if (npm is null)
+            {
+                Unavailable = $"its packages are not installed and there is no npm: run 'npm ci' in {workingDirectory}";
+                return;
+            }
+            log.WriteLine($"Installing the Node peer's packages: npm ci in {workingDirectory}");
+            await using var install = ChildProcess.Start(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], workingDirectory);
+            if (!await install.WaitForExitAsync(TimeSpan.FromMinutes(5)) || install.ExitDescription != "exit code 0")
+            {
+                Unavailable = $"npm ci failed in {workingDirectory} ({install.ExitDescription}): {install.Errors}";
+                return;
+            }
+        }
+        try
+        {
+            await using var probe = Start(["version"]);
+            // The Python peer generates its stubs on first use; that is part of this probe.
+            Version = await probe.ReadLineAsync("", TimeSpan.FromSeconds(90));
+        }
+        catch (ChildProcessException ex)
+        {
+            Unavailable = $"{ex.Message}; {install}";
+        }
+    }
+
+    public static string? Which(string name)
+    {
+        if (Path.IsPathRooted(name))
+        {
+            return File.Exists(name) ? name : null;
+        }
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}
