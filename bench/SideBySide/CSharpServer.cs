@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -19,10 +21,29 @@ internal static class CSharpServer
     public static async Task<int> RunAsync(CommandLine options)
     {
         var service = options.Get("service", "bench");
+        var stock = options.Has("stock");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, options.GetInt("port", 0), listen => listen.Protocols = HttpProtocols.Http2));
+        {
+            kestrel.Listen(IPAddress.Loopback, options.GetInt("port", 0), listen => listen.Protocols = HttpProtocols.Http2);
+            if (!stock)
+            {
+                kestrel.AddServerHeader = false;
+                // Room for several 1 MiB messages in flight (Kestrel's defaults are 1 MiB for
+                // the connection and 768 KiB per stream, less than one upload chunk).
+                kestrel.Limits.Http2.InitialConnectionWindowSize = 8 << 20;
+                kestrel.Limits.Http2.InitialStreamWindowSize = 4 << 20;
+            }
+        });
+        if (!stock)
+        {
+            // Read the socket as soon as it is readable, without a zero-byte read first.
+            builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
+            // Kestrel's own pool hands out 4 KiB blocks, so it reads a socket 4 KiB at a time;
+            // larger blocks mean fewer reads, wake-ups and pipe segments per MiB.
+            builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        }
         builder.Services.AddGrpc();
         if (service == "chat")
         {
@@ -100,6 +121,40 @@ internal sealed class BenchServiceImpl : BenchService.BenchServiceBase
         await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken))
         {
             await responseStream.WriteAsync(message);
+        }
+    }
+}
+
+/// <summary>A memory pool for Kestrel whose blocks are 64 KiB, from the shared array pool.</summary>
+internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
+{
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool();
+
+    private sealed class LargeBlockMemoryPool : MemoryPool<byte>
+    {
+        private const int BlockSize = 64 * 1024;
+
+        public override int MaxBufferSize => BlockSize;
+
+        public override IMemoryOwner<byte> Rent(int minBufferSize = -1) => new Block(ArrayPool<byte>.Shared.Rent(Math.Max(minBufferSize, BlockSize)));
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+
+        private sealed class Block(byte[] array) : IMemoryOwner<byte>
+        {
+            private byte[]? array = array;
+
+            public Memory<byte> Memory => array ?? throw new ObjectDisposedException(nameof(Block));
+
+            public void Dispose()
+            {
+                if (Interlocked.Exchange(ref array, null) is { } returned)
+                {
+                    ArrayPool<byte>.Shared.Return(returned);
+                }
+            }
         }
     }
 }
