@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
@@ -125,7 +126,7 @@ internal sealed class BenchServiceImpl : BenchService.BenchServiceBase
     }
 }
 
-/// <summary>A memory pool for Kestrel whose blocks are 64 KiB, from the shared array pool.</summary>
+/// <summary>A memory pool for Kestrel whose blocks are 64 KiB, kept for reuse as Kestrel's own pool keeps its 4 KiB blocks.</summary>
 internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
 {
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool();
@@ -134,27 +135,47 @@ internal sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>
     {
         private const int BlockSize = 64 * 1024;
 
+        // At most 32 MiB kept for reuse; a block returned beyond that is left to the GC.
+        private const int MaxKeptBlocks = 512;
+
+        private readonly ConcurrentQueue<Block> kept = new();
+        private int keptCount;
+
         public override int MaxBufferSize => BlockSize;
 
-        public override IMemoryOwner<byte> Rent(int minBufferSize = -1) => new Block(ArrayPool<byte>.Shared.Rent(Math.Max(minBufferSize, BlockSize)));
+        public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
+            if (kept.TryDequeue(out var block))
+            {
+                Interlocked.Decrement(ref keptCount);
+                return block;
+            }
+            return new Block(this);
+        }
 
         protected override void Dispose(bool disposing)
         {
         }
 
-        private sealed class Block(byte[] array) : IMemoryOwner<byte>
+        private void Return(Block block)
         {
-            private byte[]? array = array;
-
-            public Memory<byte> Memory => array ?? throw new ObjectDisposedException(nameof(Block));
-
-            public void Dispose()
+            if (Interlocked.Increment(ref keptCount) <= MaxKeptBlocks)
             {
-                if (Interlocked.Exchange(ref array, null) is { } returned)
-                {
-                    ArrayPool<byte>.Shared.Return(returned);
-                }
+                kept.Enqueue(block);
             }
+            else
+            {
+                Interlocked.Decrement(ref keptCount);
+            }
+        }
+
+        // Pinned, as Kestrel's blocks are: sockets read into them without pinning per call.
+        private sealed class Block(LargeBlockMemoryPool pool) : IMemoryOwner<byte>
+        {
+            public Memory<byte> Memory { get; } = GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
+
+            public void Dispose() => pool.Return(this);
         }
     }
 }
