@@ -25,6 +25,7 @@ internal static class CSharpClient
 
         using var channel = GrpcChannel.ForAddress("http://" + target);
         var size = options.GetInt("size", 100);
+        var warmup = TimeSpan.FromSeconds(options.GetDouble("warmup-seconds", 2));
         ScenarioResult result;
         if (scenario == "chat")
         {
@@ -33,28 +34,27 @@ internal static class CSharpClient
         else
         {
             var client = new BenchService.BenchServiceClient(channel);
-            switch (scenario)
+            var total = options.GetLong("total", 1L << 30);
+            var chunk = options.GetInt("chunk", 1 << 20);
+            var count = options.GetInt("count", 10000);
+            // warm: a smaller piece of the same work, repeated during the warm-up.
+            Func<bool, Task<ScenarioResult>> run = scenario switch
             {
-                case "unary":
-                    await UnaryAsync(client, size, options.GetDouble("warmup-seconds", 0.5));
-                    result = await UnaryAsync(client, size, options.GetDouble("seconds", 3));
-                    break;
-                case "upload":
-                    var chunk = options.GetInt("chunk", 1 << 20);
-                    await UploadAsync(client, options.GetLong("warmup-total", 64 << 20), chunk);
-                    result = await UploadAsync(client, options.GetLong("total", 1L << 30), chunk);
-                    break;
-                case "server-stream":
-                    await ServerStreamAsync(client, options.GetInt("warmup-count", 1000), size);
-                    result = await ServerStreamAsync(client, options.GetInt("count", 10000), size);
-                    break;
-                case "ping-pong":
-                    await PingPongAsync(client, options.GetInt("warmup-count", 1000), size);
-                    result = await PingPongAsync(client, options.GetInt("count", 10000), size);
-                    break;
-                default:
-                    throw new ArgumentException($"Unknown scenario '{scenario}'.");
+                "unary" => warm => UnaryAsync(client, size, warm ? 0.25 : options.GetDouble("seconds", 3)),
+                "upload" => warm => UploadAsync(client, warm ? Math.Min(total, 64L << 20) : total, chunk),
+                "server-stream" => warm => ServerStreamAsync(client, warm ? Math.Max(count / 10, 1) : count, size),
+                "ping-pong" => warm => PingPongAsync(client, warm ? Math.Max(count / 10, 1) : count, size),
+                _ => throw new ArgumentException($"Unknown scenario '{scenario}'."),
+            };
+            // Warm up with the scenario itself, for a while rather than a number of calls,
+            // so that the JIT has finished its work on both sides before the clock starts.
+            var warming = Stopwatch.StartNew();
+            do
+            {
+                await run(true);
             }
+            while (warming.Elapsed < warmup);
+            result = await run(false);
         }
         Console.WriteLine("RESULT " + result.ToJson());
         return 0;

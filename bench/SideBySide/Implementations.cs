@@ -11,7 +11,7 @@ internal sealed class Implementation(string key, string title, string fileName, 
 {
     public string Key { get; } = key;
 
-    public string Title { get; } = title;
+    public string Title { get; private set; } = title;
 
     /// <summary>Versions, for the report.</summary>
     public string Version { get; private set; } = "";
@@ -19,12 +19,30 @@ internal sealed class Implementation(string key, string title, string fileName, 
     /// <summary>Why it cannot run here, or null.</summary>
     public string? Unavailable { get; private set; }
 
-    public ChildProcess Start(IEnumerable<string> arguments) => ChildProcess.Start(fileName, [.. prefix, .. arguments], workingDirectory);
+    /// <summary>Extra arguments for its server, and environment for its processes (the C# side's stock settings).</summary>
+    public string[] ServerArguments { get; private set; } = [];
+
+    public Dictionary<string, string> Environment { get; } = [];
+
+    public ChildProcess Start(IEnumerable<string> arguments) => ChildProcess.Start(fileName, [.. prefix, .. arguments], workingDirectory, Environment);
+
+    /// <summary>
+    /// Runs the C# side as it comes: Kestrel's and .NET's defaults instead of the settings in
+    /// CSharpServer.cs and SideBySide.csproj (environment variables override runtimeconfig.json).
+    /// </summary>
+    public void UseStockSettings()
+    {
+        ServerArguments = ["--stock"];
+        Environment["DOTNET_TieredPGO"] = "1";
+        Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "70";
+        Environment["DOTNET_GCLOHThreshold"] = "0x14C08";
+        Title += ", stock settings";
+    }
 
     /// <summary>The C# side: this program, on whichever gRPC stack it was built with.</summary>
     public static Implementation CSharp(string benchDirectory)
     {
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which program this is.");
+        var self = System.Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which program this is.");
         var assembly = typeof(Runner).Assembly.Location;
         // Under `dotnet SideBySide.dll` the process is the dotnet host; otherwise the app host.
         var prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? new[] { assembly } : [];
@@ -106,7 +124,7 @@ internal sealed class Implementation(string key, string title, string fileName, 
         {
             return File.Exists(name) ? name : null;
         }
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var folder in (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(folder, name);
             if (File.Exists(candidate))

@@ -7,16 +7,13 @@ namespace StreamingTutorial.Bench;
 internal sealed record Sizes(
     int Repetitions,
     int MessageSize,
+    double WarmupSeconds,
     double UnarySeconds,
-    double UnaryWarmupSeconds,
     int Chunk,
     long UploadTotal,
-    long UploadWarmup,
     long BigUploadTotal,
     int StreamCount,
-    int StreamWarmup,
     int PingPongCount,
-    int PingPongWarmup,
     int ChatMembers,
     int ChatMessages,
     int ChatWarmup,
@@ -26,11 +23,11 @@ internal sealed record Sizes(
 {
     private const int MiB = 1 << 20;
 
-    public static Sizes Full { get; } = new(3, 100, 3, 0.5, MiB, 1L << 30, 64L * MiB, 4L << 30,
-        100_000, 10_000, 10_000, 1_000, 100, 1_000, 100, 10, 1L << 30, TimeSpan.FromMinutes(5));
+    public static Sizes Full { get; } = new(3, 100, 3, 3, MiB, 1L << 30, 4L << 30,
+        100_000, 10_000, 100, 1_000, 100, 10, 1L << 30, TimeSpan.FromMinutes(5));
 
-    public static Sizes Quick { get; } = new(1, 100, 0.5, 0.2, MiB, 64L * MiB, 8L * MiB, 256L * MiB,
-        10_000, 1_000, 1_000, 200, 20, 100, 20, 10, 128L * MiB, TimeSpan.FromMinutes(2));
+    public static Sizes Quick { get; } = new(1, 100, 0.2, 0.5, MiB, 64L * MiB, 256L * MiB,
+        10_000, 1_000, 20, 100, 20, 10, 128L * MiB, TimeSpan.FromMinutes(2));
 }
 
 /// <summary>One of the benchmark's scenarios, as <c>--scenario</c> names it.</summary>
@@ -62,6 +59,8 @@ internal static class Runner
           --scenario LIST         comma-separated: unary, upload, server-stream, ping-pong, chat, tcp, upload-4g
                                   (or a, b, c, d, e); default all
           --impl LIST             comma-separated: bundled, python, node; default all
+          --stock                 run the C# side with Kestrel's and .NET's default settings instead of the
+                                  bench's tuning (see bench/README.md)
           --python PATH           the Python with grpcio (default /usr/bin/python3, Debian's python3-grpcio)
           --node PATH             the Node.js (default: node on PATH)
         """;
@@ -97,6 +96,10 @@ internal static class Runner
             log.WriteLine(implementation.Unavailable is null
                 ? $"  {implementation.Title}: {implementation.Version}"
                 : $"  {implementation.Title}: NOT AVAILABLE, {implementation.Unavailable}");
+        }
+        if (options.Has("stock"))
+        {
+            implementations.FirstOrDefault(i => i.Key == "bundled")?.UseStockSettings();
         }
         var runnable = implementations.Where(i => i.Unavailable is null).ToList();
         var csharp = runnable.FirstOrDefault(i => i.Key == "bundled");
@@ -137,16 +140,18 @@ internal static class Runner
         var size = sizes.MessageSize.ToString(CultureInfo.InvariantCulture);
         string[] clientArguments = scenario.Key switch
         {
-            "unary" => ["--size", size, "--seconds", Invariant(sizes.UnarySeconds), "--warmup-seconds", Invariant(sizes.UnaryWarmupSeconds)],
-            "upload" => ["--chunk", Invariant(sizes.Chunk), "--total", Invariant(sizes.UploadTotal), "--warmup-total", Invariant(sizes.UploadWarmup)],
-            "upload-4g" => ["--chunk", Invariant(sizes.Chunk), "--total", Invariant(sizes.BigUploadTotal), "--warmup-total", Invariant(sizes.UploadWarmup)],
-            "server-stream" => ["--size", size, "--count", Invariant(sizes.StreamCount), "--warmup-count", Invariant(sizes.StreamWarmup)],
-            "ping-pong" => ["--size", size, "--count", Invariant(sizes.PingPongCount), "--warmup-count", Invariant(sizes.PingPongWarmup)],
+            "unary" => ["--size", size, "--seconds", Invariant(sizes.UnarySeconds)],
+            "upload" => ["--chunk", Invariant(sizes.Chunk), "--total", Invariant(sizes.UploadTotal)],
+            "upload-4g" => ["--chunk", Invariant(sizes.Chunk), "--total", Invariant(sizes.BigUploadTotal)],
+            "server-stream" => ["--size", size, "--count", Invariant(sizes.StreamCount)],
+            "ping-pong" => ["--size", size, "--count", Invariant(sizes.PingPongCount)],
             "chat" => ["--members", Invariant(sizes.ChatMembers), "--count", Invariant(sizes.ChatMessages), "--warmup-count", Invariant(sizes.ChatWarmup), "--window", Invariant(sizes.ChatWindow)],
             _ => throw new InvalidOperationException(scenario.Key),
         };
+        clientArguments = [.. clientArguments, "--warmup-seconds", Invariant(sizes.WarmupSeconds)];
         var clientScenario = scenario.Key == "upload-4g" ? "upload" : scenario.Key;
         string[] serverArguments = scenario.Key == "chat" ? ["serve", "--port", "0", "--service", "chat"] : ["serve", "--port", "0"];
+        serverArguments = [.. serverArguments, .. implementation.ServerArguments];
         try
         {
             await using var server = implementation.Start(serverArguments);

@@ -7,7 +7,7 @@
 //   node bench_peer.js client --target 127.0.0.1:PORT --scenario NAME [sizes]
 //
 // serve prints 'LISTENING <port>' and stops when stdin closes. client runs one scenario
-// (unary, upload, server-stream, ping-pong) after a warm-up and prints one line
+// (unary, upload, server-stream, ping-pong) after a warm-up of --warmup-seconds and prints one line
 // 'RESULT {json}' with ops, seconds, bytes, p50_us and p99_us, as the C# and Python
 // clients do. The contract is ../../bench.proto, loaded at run time by proto-loader.
 
@@ -175,27 +175,24 @@ async function client(options) {
   await new Promise((resolve, reject) =>
     client.waitForReady(Date.now() + 30000, (err) => (err ? reject(err) : resolve())));
   const size = Number(options.size);
-  let result;
-  switch (options.scenario) {
-    case 'unary':
-      await runUnary(client, size, Number(options['warmup-seconds']));
-      result = await runUnary(client, size, Number(options.seconds));
-      break;
-    case 'upload':
-      await runUpload(client, Number(options['warmup-total']), Number(options.chunk));
-      result = await runUpload(client, Number(options.total), Number(options.chunk));
-      break;
-    case 'server-stream':
-      await runServerStream(client, Number(options['warmup-count']), size);
-      result = await runServerStream(client, Number(options.count), size);
-      break;
-    case 'ping-pong':
-      await runPingPong(client, Number(options['warmup-count']), size);
-      result = await runPingPong(client, Number(options.count), size);
-      break;
-    default:
-      throw new Error(`unknown scenario '${options.scenario}'`);
-  }
+  const total = Number(options.total);
+  const chunk = Number(options.chunk);
+  const count = Number(options.count);
+  // Each scenario with `warm` set to true runs a smaller piece of the same work.
+  const runs = {
+    unary: (warm) => runUnary(client, size, warm ? 0.25 : Number(options.seconds)),
+    upload: (warm) => runUpload(client, warm ? Math.min(total, 64 << 20) : total, chunk),
+    'server-stream': (warm) => runServerStream(client, warm ? Math.max(Math.floor(count / 10), 1) : count, size),
+    'ping-pong': (warm) => runPingPong(client, warm ? Math.max(Math.floor(count / 10), 1) : count, size),
+  };
+  const run = runs[options.scenario];
+  if (!run) throw new Error(`unknown scenario '${options.scenario}'`);
+  // Warm up with the scenario itself for a while, as the other clients do.
+  const warmUntil = now() + BigInt(Math.round(Number(options['warmup-seconds']) * 1e9));
+  do {
+    await run(true);
+  } while (now() < warmUntil);
+  const result = await run(false);
   client.close();
   const sorted = result.latencies.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   process.stdout.write('RESULT ' + JSON.stringify({
@@ -221,11 +218,9 @@ function main() {
       scenario: { type: 'string' },
       size: { type: 'string', default: '100' },
       seconds: { type: 'string', default: '3' },
-      'warmup-seconds': { type: 'string', default: '0.5' },
+      'warmup-seconds': { type: 'string', default: '2' },
       count: { type: 'string', default: '10000' },
-      'warmup-count': { type: 'string', default: '1000' },
       total: { type: 'string', default: String(1 << 30) },
-      'warmup-total': { type: 'string', default: String(64 << 20) },
       chunk: { type: 'string', default: String(1 << 20) },
     },
   });

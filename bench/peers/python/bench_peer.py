@@ -6,7 +6,7 @@
   /usr/bin/python3 bench_peer.py client --target 127.0.0.1:PORT --scenario NAME [sizes]
 
 serve prints 'LISTENING <port>' and stops when stdin closes. client runs one scenario
-(unary, upload, server-stream, ping-pong) after a warm-up and prints one line
+(unary, upload, server-stream, ping-pong) after a warm-up of --warmup-seconds and prints one line
 'RESULT {json}' with ops, seconds, bytes, p50_us and p99_us, as the C# and Node
 clients do. Stubs are generated from ../../bench.proto with protoc and
 grpc_python_plugin into _generated/ (git-ignored) when the proto changes.
@@ -193,21 +193,24 @@ def client(args):
     with grpc.insecure_channel(args.target, options=OPTIONS) as channel:
         grpc.channel_ready_future(channel).result(timeout=30)
         stub = bench_pb2_grpc.BenchServiceStub(channel)
-        if args.scenario == "unary":
-            run_unary(stub, args.size, args.warmup_seconds)
-            result = run_unary(stub, args.size, args.seconds)
-        elif args.scenario == "upload":
-            run_upload(stub, args.warmup_total, args.chunk)
-            result = run_upload(stub, args.total, args.chunk)
-        elif args.scenario == "server-stream":
-            run_server_stream(stub, args.warmup_count, args.size)
-            result = run_server_stream(stub, args.count, args.size)
-        elif args.scenario == "ping-pong":
-            run_ping_pong(stub, args.warmup_count, args.size)
-            result = run_ping_pong(stub, args.count, args.size)
-        else:
+        # Each scenario with `warm` set to True runs a smaller piece of the same work.
+        runs = {
+            "unary": lambda warm: run_unary(stub, args.size, 0.25 if warm else args.seconds),
+            "upload": lambda warm: run_upload(stub, min(args.total, 64 << 20) if warm else args.total, args.chunk),
+            "server-stream": lambda warm: run_server_stream(stub, max(args.count // 10, 1) if warm else args.count, args.size),
+            "ping-pong": lambda warm: run_ping_pong(stub, max(args.count // 10, 1) if warm else args.count, args.size),
+        }
+        if args.scenario not in runs:
             print("unknown scenario %r" % args.scenario, file=sys.stderr)
             return 2
+        run = runs[args.scenario]
+        # Warm up with the scenario itself for a while, as the other clients do.
+        warm_until = time.perf_counter() + args.warmup_seconds
+        while True:
+            run(True)
+            if time.perf_counter() >= warm_until:
+                break
+        result = run(False)
     ops, seconds, total, latencies = result
     latencies.sort()
     print("RESULT " + json.dumps({
@@ -234,11 +237,9 @@ def main():
     parser.add_argument("--scenario")
     parser.add_argument("--size", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--warmup-seconds", type=float, default=0.5)
+    parser.add_argument("--warmup-seconds", type=float, default=2.0)
     parser.add_argument("--count", type=int, default=10000)
-    parser.add_argument("--warmup-count", type=int, default=1000)
     parser.add_argument("--total", type=int, default=1 << 30)
-    parser.add_argument("--warmup-total", type=int, default=64 << 20)
     parser.add_argument("--chunk", type=int, default=1 << 20)
     args = parser.parse_args()
     if args.mode == "version":
