@@ -37,16 +37,18 @@ public class FaultTests
         await uploader.WaitForLineAsync("SENT");
         Assert.That(await Waits.UntilAsync(() => Directory.EnumerateFiles(folder.Path, "*.uploading").Any()), Is.True,
             "the killed client's upload should be in progress, in a temporary file, before the kill");
+        var victimTemp = Directory.EnumerateFiles(folder.Path, "*.uploading").Single();
 
         // A healthy upload runs while the other client dies.
         var healthy = Uploads.UploadAsync(client, "healthy.bin", 64L * MiB, seed: 11);
         var clock = Stopwatch.StartNew();
         await uploader.KillAsync();
-        await host.AssertAllHandlersEndAsync("the uploading process was killed");
+        Assert.That(await Waits.UntilAsync(() => !File.Exists(victimTemp)), Is.True, "the killed upload's temporary file should be deleted");
         var cleanedUp = clock.Elapsed;
         var (summary, sent) = await healthy.Within("the healthy upload");
+        await host.AssertAllHandlersEndAsync("the uploading process was killed and the healthy upload finished");
 
-        Figures.Report("killed-uploader", $"handler ended and its temporary file was gone {cleanedUp.TotalMilliseconds:0} ms after the kill");
+        Figures.Report("killed-uploader", $"the killed upload's temporary file was gone {cleanedUp.TotalMilliseconds:0} ms after the kill, while a 64 MiB upload ran alongside");
         Assert.Multiple(() =>
         {
             Assert.That(Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName), Is.EqualTo(new[] { "healthy.bin" }),
@@ -156,7 +158,8 @@ public class FaultTests
         // Joins and then reads nothing and says nothing, its connection open: a laptop closed mid-chat.
         using var silent = ChatMemberClient.Join(new ChatService.ChatServiceClient(host.CreateChannel()), read: false);
         Assert.That(await Waits.UntilAsync(() => room.Count == 3), Is.True, "the silent member joined");
-        var silentName = (await alice.WaitForAsync(m => m.Kind == Kind.Joined && m.UserId != alice.NameAsync().Result && m.UserId != bob.NameAsync().Result, "the silent member's join notice")).UserId;
+        var others = new[] { await alice.NameAsync(), await bob.NameAsync() };
+        var silentName = (await alice.WaitForAsync(m => m.Kind == Kind.Joined && !others.Contains(m.UserId), "the silent member's join notice")).UserId;
         var line = new string('x', 1000);
 
         // Lines go in rounds of 20, each read by Alice and Bob before the next: they keep up, the silent one cannot.
