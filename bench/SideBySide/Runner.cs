@@ -159,7 +159,10 @@ internal static class Runner
             using var sampler = scenario.Key == "upload-4g" ? new MemorySampler(server) : null;
             await using var client = implementation.Start(["client", "--target", "127.0.0.1:" + port, "--scenario", clientScenario, .. clientArguments]);
             var result = ScenarioResult.Parse(await client.ReadLineAsync("RESULT ", sizes.ClientTimeout));
-            var peak = server.PeakResidentBytes / MiB;
+            // Stop sampling first, so that no sample is taken after the peak is read.
+            var halves = sampler?.HalvesMaxMiB() ?? (0, 0);
+            // The kernel updates its high-water mark lazily; a sample can be a little above it.
+            var peak = Math.Max(server.PeakResidentBytes / MiB, Math.Max(halves.Item1, halves.Item2));
             var key = implementation.Key;
             string summary;
             switch (scenario.Key)
@@ -176,7 +179,7 @@ internal static class Runner
                     summary = $"{result.Bytes / MiB / result.Seconds:N0} MiB/s, server peak RSS {peak:N0} MiB";
                     break;
                 case "upload-4g":
-                    var (firstHalf, secondHalf) = sampler!.HalvesMaxMiB();
+                    var (firstHalf, secondHalf) = halves;
                     results.Add(scenario.Key, key, "rate", result.Bytes / MiB / result.Seconds);
                     results.Add(scenario.Key, key, "rss", peak);
                     results.Add(scenario.Key, key, "rss-first-half", firstHalf);
