@@ -195,7 +195,7 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
 
         public static async Task<(Setup? Setup, List<string> Errors)> CreateAsync(string root, string chapterProject, string graderProject, string? dependencies, CancellationToken cancellationToken)
         {
-            // One real build of the grader project puts NUnit, the grading library and the runtime in its output folder.
+            // One real build of the grader project puts NUnit, the grading library and the gRPC packages in its output folder.
             var build = dependencies is null
                 ? await Processes.RunAsync("dotnet", ["build", graderProject, "--nologo", "-v", "q", "-clp:NoSummary"], root, cancellationToken)
                 : new ProcessResult(0, "", "");

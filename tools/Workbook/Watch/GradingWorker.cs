@@ -7,7 +7,7 @@ using System.Xml.Linq;
 namespace StreamingTutorial.Workbook.Watch;
 
 /// <summary>What the watch asks its worker: run these grader tests, against this chapter.</summary>
-/// <param name="GraderBin">The grader project's output folder, where every stable dependency is (NUnit, the grading library, the runtime).</param>
+/// <param name="GraderBin">The grader project's output folder, where every stable dependency is (NUnit, the grading library, the gRPC packages).</param>
 /// <param name="Assemblies">The freshly compiled chapter and grader assemblies, loaded anew for each run.</param>
 /// <param name="Tests">Which of them holds the tests.</param>
 public sealed record WorkerRequest(string GraderBin, IReadOnlyList<string> Assemblies, string Tests);
@@ -16,7 +16,7 @@ public sealed record WorkerResponse(IReadOnlyList<TestOutcome> Tests, string? Er
 
 /// <summary>
 /// The process that runs grader tests for watch (`workbook grade-worker`). It stays alive
-/// between saves, so the runtime, NUnit and ASP.NET Core are loaded and compiled once. Each run
+/// between saves, so the gRPC packages, NUnit and ASP.NET Core are loaded and compiled once. Each run
 /// loads the new chapter and grader assemblies into a fresh load context, and runs the grader
 /// tests with NUnit's own FrameworkController: the same tests, and the same NUnit, as dotnet
 /// test. It is a separate process so that learner code that hangs or crashes cannot take the
@@ -100,7 +100,7 @@ public static class GradingWorker
             name.Name is not null && fresh.TryGetValue(name.Name, out var path) ? LoadFromAssemblyPath(path) : null;
     }
 
-    /// <summary>Finds the graders' dependencies (NUnit, the grading library, the runtime, the protos) in the grader's output folder.</summary>
+    /// <summary>Finds the graders' dependencies (NUnit, the grading library, the gRPC packages, the protos) in the grader's output folder.</summary>
     private sealed class ProbingResolver
     {
         private string folder = "";
