@@ -433,6 +433,37 @@ public class BookClaimsTests
         await handlerCancelled.Task.Within("the handler to be cancelled");
     }
 
+    [Test]
+    [Category("Book:Chapter04")]
+    public async Task After_the_deadline_the_next_WriteAsync_of_a_client_stream_throws_DEADLINE_EXCEEDED()
+    {
+        var handlerCancelled = new TaskCompletionSource();
+        await using var host = await ClaimHost.StartAsync(new Handlers
+        {
+            ClientStreaming = async (requests, context) =>
+            {
+                context.CancellationToken.Register(() => handlerCancelled.TrySetResult());
+                while (await requests.MoveNext(context.CancellationToken))
+                {
+                }
+                return new FileUploadSummary();
+            },
+        });
+        using var call = host.Uploads.UploadFile(deadline: DateTime.UtcNow.AddMilliseconds(500));
+        await call.RequestStream.WriteAsync(new FileChunk { FileName = "a", Data = ByteString.CopyFromUtf8("x") });
+
+        // Readings that come too slowly: the next one is written after the deadline has passed.
+        var ex = await Bounded.RpcFailure(() => call.ResponseAsync, "the call to end at its deadline");
+        var write = await Bounded.RpcFailure(() => call.RequestStream.WriteAsync(new FileChunk { Data = ByteString.CopyFromUtf8("late") }), "a write after the deadline");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded), "ResponseAsync");
+            Assert.That(write.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded), "the next WriteAsync");
+        });
+        await handlerCancelled.Task.Within("the handler to be cancelled too");
+    }
+
     // ---------------------------------------------------------------- chapter 5: bidirectional streaming
 
     [Test]
