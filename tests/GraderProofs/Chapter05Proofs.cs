@@ -583,7 +583,7 @@ public class Chapter05Proofs
 
     /// <summary>
     /// No writer per member: each sender's call writes the message to every member's stream
-    /// itself. Two senders at once make two writes on one stream, which the runtime refuses
+    /// itself. Two senders at once make two writes on one stream, which grpc-dotnet refuses
     /// (InvalidOperationException); and a member that stops reading blocks its senders.
     /// </summary>
     private sealed class ConcurrentWritesRoom(bool catchFailedWrites)

@@ -103,6 +103,29 @@ public class FaultTests
         }
     }
 
+    // The client programs whose call is still streaming when the server dies: the line each prints mid-stream.
+    [TestCase("Chapter02.ServerStreaming", "[1] ", new[] { "--interval", "100" }, TestName = "Chapter 2's client program, reading time updates, ends with a clear message and exit code 1 when its server is killed")]
+    [TestCase("Chapter04.SumNumbers", "  sending ", new[] { "--interval-ms", "500" }, TestName = "Chapter 4's client program, streaming readings, ends with a clear message and exit code 1 when its server is killed")]
+    [TestCase("Chapter05.ChatRoom", "[", new string[0], TestName = "Chapter 5's client program, in the chat, ends with a clear message and exit code 1 when its server is killed")]
+    public async Task A_client_program_whose_server_is_killed_mid_stream_says_so_and_exits_with_1(string program, string midStream, string[] options)
+    {
+        var (server, address) = await DemoProgram.StartServerAsync(program);
+        await using var serverProcess = server;
+        await using var client = DemoProgram.StartClient(program, address, options);
+        await client.WaitForLineAsync(midStream);
+
+        await server.KillAsync();
+        var exitCode = await client.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        var output = client.Output;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1), $"exit code of the client program; its output: {output}");
+            Assert.That(output, Does.Contain("stderr: ").And.Contain(address), "a message on stderr that names the server it lost");
+            Assert.That(output, Does.Not.Contain("Unhandled exception").And.Not.Contain("   at "), "no stack trace");
+        });
+    }
+
     [Test]
     public async Task Ctrl_C_on_a_chapter_demo_server_ends_its_open_streams_with_UNAVAILABLE_within_seconds()
     {

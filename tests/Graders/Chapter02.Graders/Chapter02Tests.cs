@@ -3,7 +3,7 @@ using StreamingTutorial.Grading.Chapter02;
 
 namespace StreamingTutorial.Graders.Chapter02;
 
-/// <summary>Chapter 2, server streaming. Grade it alone: dotnet test --filter Category=Chapter02</summary>
+/// <summary>Chapter 2, server streaming. Grade it alone: dotnet test tests/Graders/Chapter02.Graders</summary>
 [TestFixture]
 [Category("Chapter02")]
 public class Chapter02_ServerStreaming

@@ -3,7 +3,7 @@ using StreamingTutorial.Grading.Chapter03;
 
 namespace StreamingTutorial.Graders.Chapter03;
 
-/// <summary>Chapter 3, client streaming. Grade it alone: dotnet test --filter Category=Chapter03</summary>
+/// <summary>Chapter 3, client streaming. Grade it alone: dotnet test tests/Graders/Chapter03.Graders</summary>
 [TestFixture]
 [Category("Chapter03")]
 public class Chapter03_ClientStreaming

@@ -3,7 +3,7 @@ using StreamingTutorial.Grading.Chapter04;
 
 namespace StreamingTutorial.Graders.Chapter04;
 
-/// <summary>Chapter 4, client streaming. Grade it alone: dotnet test --filter Category=Chapter04</summary>
+/// <summary>Chapter 4, client streaming. Grade it alone: dotnet test tests/Graders/Chapter04.Graders</summary>
 [TestFixture]
 [Category("Chapter04")]
 public class Chapter04_ClientStreaming

@@ -3,7 +3,7 @@ using StreamingTutorial.Grading.Chapter05;
 
 namespace StreamingTutorial.Graders.Chapter05;
 
-/// <summary>Chapter 5, bidirectional streaming. Grade it alone: dotnet test --filter Category=Chapter05</summary>
+/// <summary>Chapter 5, bidirectional streaming. Grade it alone: dotnet test tests/Graders/Chapter05.Graders</summary>
 [TestFixture]
 [Category("Chapter05")]
 public class Chapter05_BidirectionalStreaming

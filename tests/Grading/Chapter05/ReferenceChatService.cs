@@ -143,9 +143,12 @@ public sealed class ReferenceChatService(ChatCallLog log, CancellationToken stop
     {
         var call = log.Begin();
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, call.EndedByServer, stop);
-        // The writer stops only when the client is gone: ending the call with an error still sends what is queued first.
-        using var writingStop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stop);
-        var writing = WriteAsync(call, responseStream, writingStop.Token);
+        // The writer ends when the outbox is closed (below) or a write fails because the client has
+        // gone: ending the call with an error still sends what is queued first. Its writes take only
+        // the grader's stop token, never the call's: grpc-dotnet resets the stream (RST_STREAM CANCEL)
+        // when a write's token fires, and on TestServer that reset can reach a client that cancelled
+        // before its own cancellation does, as UNAVAILABLE, where real HTTP/2 gives it CANCELLED.
+        var writing = WriteAsync(call, responseStream, stop);
         call.Send(Notice(MemberName, Kind.Joined));
         try
         {

@@ -21,7 +21,7 @@ namespace StreamingTutorial.Interop.Tests;
 /// 5 chunks, 5,120 bytes), the chapter 4 sum (1..10 -> 55) and a two-member chapter 5 chat.
 /// The C# side is the reference solutions (solutions/03, 04 and 05: UploaderServiceImpl and
 /// UploaderClient, NumberServiceImpl and NumbersClient, ChatServiceImpl and ChatClient) on the
-/// workbook's runtime; the other side is each peer's workbook_peer (serve / client).
+/// official grpc-dotnet packages; the other side is each peer's workbook_peer (serve / client).
 /// </summary>
 [TestFixture]
 [Category("Interop")]
@@ -41,17 +41,17 @@ public sealed class WorkbookInteropTests
     public static IEnumerable<TestCaseData> CSharpClientCells() =>
         from peer in Peer.All
         from workbookCase in new[] { "upload", "sum", "chat" }
-        select InteropCases.Cell("workbook " + workbookCase, "csharp", peer.Name, workbookCase, peer.Name);
+        select Cells.Cell("workbook " + workbookCase, "csharp", peer.Name, workbookCase, peer.Name);
 
     public static IEnumerable<TestCaseData> PeerClientCells() =>
         from peer in Peer.All
         from workbookCase in new[] { "upload", "sum", "chat" }
-        select InteropCases.Cell("workbook " + workbookCase, peer.Name, "csharp", workbookCase, peer.Name);
+        select Cells.Cell("workbook " + workbookCase, peer.Name, "csharp", workbookCase, peer.Name);
 
     // One room, two languages: a peer member and the reference ChatClient.ChatAsync.
     public static IEnumerable<TestCaseData> RoomCells() =>
         from peer in new[] { Peer.Python }
-        select InteropCases.Cell("workbook room", peer.Name, "csharp", peer.Name)
+        select Cells.Cell("workbook room", peer.Name, "csharp", peer.Name)
             .SetName($"workbook room: {peer.Name} and csharp clients -> csharp server");
 
     [OneTimeSetUp]

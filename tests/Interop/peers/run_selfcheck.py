@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""Self-check of the interop peers: every client against every server.
+"""Self-check of the workbook peers: every client against every server.
 
     /usr/bin/python3 run_selfcheck.py [--cross-only] [--case NAME ...]
 
 For each (client language, server language) pair it starts the server with
---port 0, reads its 'LISTENING <port>' line, runs every interop case and every
-workbook case as a separate client process, then closes the server's stdin and
+--port 0, reads its 'LISTENING <port>' line, runs every workbook case as a
+separate client process, then closes the server's stdin and
 checks that it exits by itself. One line per cell, then a summary; exit code 0
 only if every cell passed. Everything is bounded by timeouts.
 
@@ -25,24 +25,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"
 NODE = shutil.which("node") or "node"
 
-INTEROP_CASES = [
-    "empty_unary", "large_unary", "client_streaming", "server_streaming", "ping_pong",
-    "empty_stream", "custom_metadata", "status_code_and_message", "special_status_message",
-    "unimplemented_method", "unimplemented_service", "cancel_after_begin",
-    "cancel_after_first_response", "timeout_on_sleeping_server",
-]
 WORKBOOK_CASES = ["upload", "sum", "chat"]
 
 # How each language's peers are started.
 PEERS = {
     "python": {
-        "interop_server": [PYTHON, os.path.join(HERE, "python", "interop_server.py")],
-        "interop_client": [PYTHON, os.path.join(HERE, "python", "interop_client.py")],
         "workbook": [PYTHON, os.path.join(HERE, "python", "workbook_peer.py")],
     },
     "node": {
-        "interop_server": [NODE, os.path.join(HERE, "node", "interop_server.js")],
-        "interop_client": [NODE, os.path.join(HERE, "node", "interop_client.js")],
         "workbook": [NODE, os.path.join(HERE, "node", "workbook_peer.js")],
     },
 }
@@ -145,9 +135,6 @@ def main():
             "PASS" if ok else "FAIL", suite, client, server, case, "" if ok else detail, timing), flush=True)
 
     suites = [
-        ("interop", "interop_server", ["--port", "0"], INTEROP_CASES,
-         lambda c, port, case: PEERS[c]["interop_client"] + [
-             "--server_host", "127.0.0.1", "--server_port", str(port), "--test_case", case]),
         ("workbook", "workbook", ["serve", "--port", "0"], WORKBOOK_CASES,
          lambda c, port, case: PEERS[c]["workbook"] + [
              "client", "--server_port", str(port), "--case", case]),
@@ -172,7 +159,7 @@ def main():
     print()
     print("Summary")
     for client, server in pairs:
-        for suite in ("interop", "workbook"):
+        for suite in ("workbook",):
             cells = [r for r in results if r[0] == suite and r[1] == client and r[2] == server]
             if cells:
                 passed = sum(1 for r in cells if r[4])

@@ -51,6 +51,9 @@ internal sealed class ChatMemberClient : IDisposable
 
     public Task SayAsync(string text) => call.RequestStream.WriteAsync(new ChatMessage { Text = text });
 
+    /// <summary>Sends a whole message as the client wrote it, fields the server should ignore included.</summary>
+    public Task SayAsMessageAsync(ChatMessage message) => call.RequestStream.WriteAsync(message);
+
     public Task LeaveAsync() => call.RequestStream.CompleteAsync();
 
     /// <summary>Waits until a received message matches.</summary>

@@ -152,3 +152,21 @@ internal static class NativeSignals
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static extern int Kill(int pid, int signal);
 }
+
+/// <summary>A chapter's demo program (solutions/NN-*), built next to the tests, run as a learner runs it.</summary>
+internal static class DemoProgram
+{
+    public static string Path(string assemblyName) => System.IO.Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll");
+
+    /// <summary>Starts the program's server on a free port and returns it with the address it printed.</summary>
+    public static async Task<(ChildProcess Server, string Address)> StartServerAsync(string assemblyName, params string[] options)
+    {
+        var server = ChildProcess.Start(Path(assemblyName), ["server", "--port", "0", .. options]);
+        var line = await server.WaitForLineAsync("Chapter ");
+        return (server, line.Split(" listening on ")[1].Split(' ')[0]);
+    }
+
+    /// <summary>Starts the program's client against <paramref name="address"/> (http://127.0.0.1:port).</summary>
+    public static ChildProcess StartClient(string assemblyName, string address, params string[] options) =>
+        ChildProcess.Start(Path(assemblyName), ["client", "--port", new Uri(address).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. options]);
+}

@@ -61,6 +61,16 @@ internal static class Waits
         });
     }
 
+    /// <summary>Asserts a status code and its exact detail.</summary>
+    public static void AssertExactStatus(RpcException ex, StatusCode code, string detail, string what)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex.StatusCode, Is.EqualTo(code), $"status code of {what} (detail: \"{ex.Status.Detail}\")");
+            Assert.That(ex.Status.Detail, Is.EqualTo(detail), $"status detail of {what}");
+        });
+    }
+
     /// <summary>Polls <paramref name="condition"/> until it holds; false if it never did within <paramref name="limit"/>.</summary>
     public static async Task<bool> UntilAsync(Func<bool> condition, TimeSpan? limit = null)
     {

@@ -6,11 +6,10 @@ const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
-const PROTOS = path.join(__dirname, '..', 'protos');
 // The workbook's own contracts are read from the repository's protos/ folder, not copied.
 const WORKBOOK_PROTOS = path.join(__dirname, '..', '..', '..', '..', 'protos');
 
-// Big enough for the interop payloads (the spec asks for at least 4 MiB).
+// Above the 4 MiB default, so a size limit is never what fails a workbook case.
 const MAX_MESSAGE = 16 * 1024 * 1024;
 const CHANNEL_OPTIONS = {
   'grpc.max_receive_message_length': MAX_MESSAGE,
@@ -25,10 +24,10 @@ const LOADER_OPTIONS = {
   enums: String,
   defaults: true,
   oneofs: true,
-  includeDirs: [PROTOS, WORKBOOK_PROTOS],
+  includeDirs: [WORKBOOK_PROTOS],
 };
 
-/** Loads .proto files (paths relative to ../protos or the repository's protos/) and returns the package tree. */
+/** Loads .proto files (paths relative to the repository's protos/) and returns the package tree. */
 function load(files) {
   return grpc.loadPackageDefinition(protoLoader.loadSync(files, LOADER_OPTIONS));
 }
@@ -109,4 +108,4 @@ class StreamReader {
   }
 }
 
-module.exports = { grpc, load, runServer, StreamReader, CHANNEL_OPTIONS, PROTOS };
+module.exports = { grpc, load, runServer, StreamReader, CHANNEL_OPTIONS, WORKBOOK_PROTOS };

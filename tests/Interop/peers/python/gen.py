@@ -2,13 +2,10 @@
 """Generates (and caches) the Python gRPC stubs the peers import.
 
 The stubs go to python/_generated/ (git-ignored). They are rebuilt only when a
-.proto under ../protos or the repository's protos/ changes (a hash of all of them is kept in a stamp file).
+.proto of the repository's protos/ changes (a hash of them is kept in a stamp file).
 
-Why the protos are staged under a prefix first: the interop protos live in the
-package path grpc/testing/, so plain generation would create a Python package
-named `grpc`, which would shadow grpcio itself. We therefore copy them to
-<stage>/interop_pb/grpc/testing/ (rewriting their imports to match) and the
-workbook protos to <stage>/workbook_pb/. Only file paths change; proto packages,
+The workbook protos are staged under <stage>/workbook_pb/ so the generated modules
+import as `workbook_pb.chat_pb2` and so on. Only file paths change; proto packages,
 services and messages stay the same, so the wire contract is untouched.
 
 Usage as a script: /usr/bin/python3 gen.py   (prints the output folder)
@@ -23,25 +20,18 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROTOS = os.path.normpath(os.path.join(HERE, "..", "protos"))
 # The workbook's own contracts are read from the repository's protos/ folder, not copied.
 WORKBOOK_PROTOS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "protos"))
 OUT = os.path.join(HERE, "_generated")
 STAMP = os.path.join(OUT, ".stamp")
 PLUGIN = "/usr/bin/grpc_python_plugin"
 
-INTEROP = ["empty.proto", "messages.proto", "test.proto"]
 WORKBOOK = ["uploader.proto", "numbers.proto", "chat.proto"]
 
 
 def _sources():
     """(source path, staged relative path, text) for every proto we compile."""
     out = []
-    for name in INTEROP:
-        src = os.path.join(PROTOS, "grpc", "testing", name)
-        with open(src, encoding="utf-8") as f:
-            text = f.read().replace('import "grpc/testing/', 'import "interop_pb/grpc/testing/')
-        out.append((src, "interop_pb/grpc/testing/" + name, text))
     for name in WORKBOOK:
         src = os.path.join(WORKBOOK_PROTOS, name)
         with open(src, encoding="utf-8") as f:
