@@ -48,14 +48,14 @@ public class Chapter03Proofs
         new("3.3", "forgets CompleteAsync", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, complete: false))),
         new("3.3", "sends count - 1 chunks", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count - 1, size))),
         new("3.3", "sends zeros instead of random bytes", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, random: false))),
-        new("3.4", "cuts 1 MB = 1,000,000-byte chunks", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, chunkSize: 1_000_000))),
-        new("3.4", "puts the name on every chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, nameOnEveryChunk: true))),
-        new("3.4", "sends no name", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, sendName: false))),
-        new("3.4", "reports no progress", () => Chapter03Grader.UploadFileClientAsync((client, path, _) => UploadFile(client, path, null))),
-        new("3.4", "reports progress before each chunk, so the final value is missing", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, reportBefore: true))),
-        new("3.4", "sends the whole buffer as the last chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, wholeBuffer: true))),
-        new("3.4", "sends nothing for an empty file", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, chunkForEmptyFile: false))),
-        new("3.4", "forgets CompleteAsync", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, complete: false))),
+        new("3.4", "cuts 1 MB = 1,000,000-byte chunks", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, chunkSize: 1_000_000))),
+        new("3.4", "puts the name on every chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, nameOnEveryChunk: true))),
+        new("3.4", "sends no name", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, sendName: false))),
+        new("3.4", "reports no progress", () => Chapter03Grader.UploadFileClientAsync((client, path, _, _) => UploadFile(client, path, null))),
+        new("3.4", "reports progress before each chunk, so the final value is missing", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, reportBefore: true))),
+        new("3.4", "sends the whole buffer as the last chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, wholeBuffer: true))),
+        new("3.4", "sends nothing for an empty file", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, chunkForEmptyFile: false))),
+        new("3.4", "forgets CompleteAsync", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, complete: false))),
     }.Select(m => m.ToTestCase());
 
     // Client mutants: the solution's client with one thing made wrong.

@@ -10,7 +10,7 @@ namespace StreamingTutorial.Grading.Chapter01;
 /// gets the storage folder) and call it with the generated client; client exercises run the
 /// learner's code against <see cref="ReferenceFileService"/>, which records what it received.
 /// </summary>
-public static class Chapter01Grader
+public static partial class Chapter01Grader
 {
     public static async Task SayHelloAsync<TService>(Func<string, TService> createService)
         where TService : FileService.FileServiceBase
@@ -92,6 +92,8 @@ public static class Chapter01Grader
             }
         }
 
+        await OverwritesAsync(client, root);
+
         var before = Snapshot(parent.Path);
         // The absolute name points inside the test's own folder, so a wrong write is seen by the snapshot.
         var badNames = new[] { "", "../escape.txt", Path.Combine(parent.Path, "absolute.txt"), "sub/dir.txt", "back\\slash.txt", "..", new string('x', 256) };
@@ -124,12 +126,14 @@ public static class Chapter01Grader
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "b.txt"), "bbb");
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "a.txt"), "a");
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "c.bin"), "");
+        // A folder inside the storage folder is not a file: it is not listed.
+        Directory.CreateDirectory(Path.Combine(folder.Path, "b-folder"));
         var listing = await Grade.CallServerAsync("1.4", async () => await client.ListFilesAsync(new ListFilesRequest()));
         var actual = listing.Files.Select(f => $"{f.Name} ({f.Size} bytes)").ToList();
         var expected = new[] { "a.txt (1 bytes)", "b.txt (3 bytes)", "c.bin (0 bytes)" };
         if (!actual.SequenceEqual(expected))
         {
-            throw GradingFailure.For("1.4", "the listing is not every file with its size, ordered by name.", "ListFiles() with b.txt, a.txt and c.bin in the folder",
+            throw GradingFailure.For("1.4", "the listing is not every file with its size, ordered by name.", "ListFiles() with b.txt, a.txt, c.bin and a subfolder b-folder in the folder",
                 Grade.Describe(expected), Grade.Describe(actual), hint: 1);
         }
     }
@@ -149,16 +153,17 @@ public static class Chapter01Grader
         {
             throw GradingFailure.For("1.5", "the method should return the server's message.", "GreetAsync(client, \"Ada\")", $"\"{expected}\"", Grade.Describe(result));
         }
+        await ServerErrorReachesCallerAsync("1.5", "GreetAsync(client, \"Ada\")", reference, StatusCode.Unavailable, async () => (object)await learnerGreet(reference.Client, "Ada"), hint: 0);
     }
 
     public static async Task GetServerTimeClientAsync(Func<FileService.FileServiceClient, Task<DateTime>> learnerGetTime)
     {
         await using var reference = await ReferenceFileService.StartAsync();
         var result = await Grade.RunClientAsync("1.6", "GetServerTimeAsync(client)", () => learnerGetTime(reference.Client));
-        if (result != ReferenceFileService.FixedTime)
+        if (result != ReferenceFileService.FixedTime || result.Kind != DateTimeKind.Utc)
         {
-            throw GradingFailure.For("1.6", "the method should return the time the server sent.", "GetServerTimeAsync(client)",
-                ReferenceFileService.FixedTime.ToString("O"), result.ToString("O"), hint: 1);
+            throw GradingFailure.For("1.6", "the method should return the time the server sent, as a UTC DateTime (DateTimeKind.Utc).", "GetServerTimeAsync(client)",
+                $"{ReferenceFileService.FixedTime:O} (Kind Utc)", $"{result:O} (Kind {result.Kind})", hint: 1);
         }
         var call = reference.Recorder.Deadlines.SingleOrDefault();
         if (call.Deadline == DateTime.MaxValue || call.Deadline == default)
@@ -172,6 +177,7 @@ public static class Chapter01Grader
             throw GradingFailure.For("1.6", "the deadline is not 5 seconds.", "GetServerTimeAsync(client)",
                 "a deadline about 5 s after the call", $"a deadline {allowed.TotalSeconds:0.0} s after the call");
         }
+        await ServerErrorReachesCallerAsync("1.6", "GetServerTimeAsync(client)", reference, StatusCode.DeadlineExceeded, async () => (object)await learnerGetTime(reference.Client), hint: 0);
     }
 
     public static async Task WriteAndListAsync(Func<FileService.FileServiceClient, string, string, Task<IReadOnlyList<string>>> learnerWriteAndList)
@@ -194,7 +200,7 @@ public static class Chapter01Grader
             throw GradingFailure.For("1.7", "ListFiles must come after WriteFile, so the listing shows the new file.", callText,
                 "WriteFile, then ListFiles", listIndex < 0 ? "no ListFiles call" : "ListFiles before WriteFile", hint: 1);
         }
-        var expected = new[] { "diary.txt", "existing.txt" };
+        var expected = new[] { "existing.txt", "diary.txt" };
         if (!result.SequenceEqual(expected))
         {
             throw GradingFailure.For("1.7", "the method should return the names the server listed, in its order.", callText, Grade.Describe(expected), Grade.Describe(result), hint: 2);

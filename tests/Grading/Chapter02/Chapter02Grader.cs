@@ -12,7 +12,7 @@ namespace StreamingTutorial.Grading.Chapter02;
 /// <see cref="ReferenceTimeService"/> and <see cref="ReferenceRandomService"/>, which record the
 /// requests, deadlines, what they sent and whether the client cancelled.
 /// </summary>
-public static class Chapter02Grader
+public static partial class Chapter02Grader
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(2);
 
@@ -61,7 +61,8 @@ public static class Chapter02Grader
         var client = new RandomService.RandomServiceClient(host.CreateChannel());
 
         // Enough numbers that a missing max (or min) is certain to show: (5/6)^300 is about 1e-24.
-        foreach (var (min, max, count) in new[] { (1, 6, 300), (-5, -4, 200), (7, 7, 3), (0, 9, 0) })
+        // The edges of int too: max + 1 does not fit in an int when max is int.MaxValue.
+        foreach (var (min, max, count) in new[] { (1, 6, 300), (-5, -4, 200), (7, 7, 3), (0, 9, 0), (int.MaxValue - 1, int.MaxValue, 60), (int.MinValue, int.MinValue + 1, 60) })
         {
             var request = new RandomRequest { Min = min, Max = max, Count = count };
             var read = await GenerateAsync(client, request);
@@ -93,6 +94,7 @@ public static class Chapter02Grader
                 () => ExpectNothingAsync("2.2", Text(bad), () => client.GenerateNumbers(bad)), hint: 2);
             CheckHasMessage("2.2", Text(bad), rejected, hint: 2);
         }
+        await GenerateNumbersStopsWhenCancelledAsync(createService);
     }
 
     public static async Task ReadTimeUpdatesAsync(
@@ -169,6 +171,7 @@ public static class Chapter02Grader
             throw GradingFailure.For("2.3", "the server never saw the call cancelled after the token was.", tokenText,
                 "the call cancelled", second is null ? "no second GetTimeUpdates call" : "the call still open", hint: 2);
         }
+        await ReadTimeUpdatesServerFailsAsync(learnerRead, reference);
     }
 
     public static async Task ReadNumbersAsync(

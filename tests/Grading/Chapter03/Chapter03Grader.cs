@@ -306,13 +306,15 @@ public static class Chapter03Grader
                 throw GradingFailure.For("3.3", "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: 2);
             }
         }
+        await Chapter03ClientChecks.UploadRandomChunksFailsAsync(learnerUpload, reference);
     }
 
-    public static async Task UploadFileClientAsync(Func<UploaderService.UploaderServiceClient, string, IProgress<long>?, Task<FileUploadSummary>> learnerUpload)
+    public static async Task UploadFileClientAsync(Func<UploaderService.UploaderServiceClient, string, IProgress<long>?, CancellationToken, Task<FileUploadSummary>> learnerUpload)
     {
         using var folder = Grade.CreateTempFolder();
         await using var reference = await ReferenceUploaderService.StartAsync();
-        foreach (var (name, size) in new[] { ("holiday photo.png", 2 * MiB + 12_345), ("tiny.txt", 10), ("empty.txt", 0) })
+        // Exactly 1 MiB ends at a chunk boundary: one chunk, not one and an empty one.
+        foreach (var (name, size) in new[] { ("holiday photo.png", 2 * MiB + 12_345), ("exactly one MiB.bin", MiB), ("tiny.txt", 10), ("empty.txt", 0) })
         {
             var path = Path.Combine(folder.Path, name);
             var content = RandomBytes(size);
@@ -323,7 +325,7 @@ public static class Chapter03Grader
             reference.Recorder.ExpectedChunks = expectedSizes.Count;
             var uploadsBefore = reference.Recorder.Uploads.Count;
             var progress = new RecordingProgress();
-            var result = await Grade.RunClientAsync("3.4", callText, () => learnerUpload(reference.Client, path, progress));
+            var result = await Grade.RunClientAsync("3.4", callText, () => learnerUpload(reference.Client, path, progress, CancellationToken.None));
             var upload = await SingleUploadAsync("3.4", callText, reference.Recorder, uploadsBefore, "UploadFile", hint: 0);
 
             var sizes = upload.Chunks.Select(c => c.Size).ToList();
@@ -362,6 +364,8 @@ public static class Chapter03Grader
                 throw GradingFailure.For("3.4", "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: 2);
             }
         }
+        await Chapter03ClientChecks.UploadFileCancelsAsync(learnerUpload, reference, folder.Path);
+        await Chapter03ClientChecks.UploadFileFailsAsync(learnerUpload, reference, folder.Path);
     }
 
     /// <summary>Streams the chunks, completes the stream and returns the reply; an error status goes to the caller as RpcException.</summary>

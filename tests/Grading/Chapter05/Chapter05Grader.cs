@@ -236,6 +236,7 @@ public static partial class Chapter05Grader
         {
             await StalledMemberAsync(scene);
         }
+        await NamesAsync<TService, TRoom>(createRoom, membersInRoom);
     }
 
     /// <summary>The room's MaxPendingMessages in the stalled member check: small, so the member is dropped soon.</summary>
@@ -642,6 +643,7 @@ public static partial class Chapter05Grader
                 throw GradingFailure.For("5.4", problem, call, $"\"{expected}\"", actual is null ? "null" : $"\"{actual}\"", hint: timeRight ? 1 : 0);
             }
         }
+        FormatLineSurvives(learnerFormat);
         return Task.CompletedTask;
 
         static string Expected(ChatMessage m) => m.Kind == Kind.Message
@@ -651,8 +653,11 @@ public static partial class Chapter05Grader
 
     // ---------------------------------------------------------------- 5.5 ChatAsync
 
-    public static async Task ChatAsync(Func<ChatService.ChatServiceClient, IAsyncEnumerable<string>, Action<ChatMessage>, CancellationToken, Task> learnerChat)
+    public static async Task ChatAsync(Func<ChatService.ChatServiceClient, IAsyncEnumerable<string>, Action<ChatMessage>, CancellationToken, string?, Task> learnerChatAs)
     {
+        // The checks below leave the name out (null); SendsNameAsync checks that it is sent.
+        Task learnerChat(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken token) =>
+            learnerChatAs(client, lines, onMessage, token, null);
         // "exit", in any case and with spaces around it, leaves: it is not sent, and neither is anything after it.
         await LeavesAsync(learnerChat, ["Hello everyone!", "How are you?", "  EXIT ", "this line comes after exit"], 2,
             "ChatAsync(client, lines [\"Hello everyone!\", \"How are you?\", \"  EXIT \", \"this line comes after exit\"], onMessage)");
@@ -661,6 +666,7 @@ public static partial class Chapter05Grader
         await ReceivesWhileWaitingAsync(learnerChat);
         await ServerErrorAsync(learnerChat);
         await CancelledAsync(learnerChat);
+        await SendsNameAsync(learnerChatAs);
     }
 
     private static async Task LeavesAsync(Func<ChatService.ChatServiceClient, IAsyncEnumerable<string>, Action<ChatMessage>, CancellationToken, Task> learnerChat,
