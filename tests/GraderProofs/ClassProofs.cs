@@ -43,9 +43,9 @@ public class ClassProofs
         new("1.6", "[time zone] returns the server's time converted to local time", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
             (await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Time.ToDateTime().ToLocalTime())),
         new("1.6", "[time zone] returns the right instant labelled as local time", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
-            DateTime.SpecifyKind((await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Time.ToDateTime(), DateTimeKind.Local))),
-        new("1.3", "[boundary] overwrites an existing file without truncating it", () => Chapter01Grader.WriteFileAsync(root => new OverwritesWithoutTruncating(new Ch1.FileStorage(root)))),
-        new("1.4", "[boundary] lists folders as well as files", () => Chapter01Grader.ListFilesAsync(root => new ListsFolders(new Ch1.FileStorage(root)))),
+            DateTime.SpecifyKind((await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Time.ToDateTime(), DateTimeKind.Local)), Hint: "to-datetime"),
+        new("1.3", "[boundary] overwrites an existing file without truncating it", () => Chapter01Grader.WriteFileAsync(root => new OverwritesWithoutTruncating(new Ch1.FileStorage(root))), Hint: "write-bytes"),
+        new("1.4", "[boundary] lists folders as well as files", () => Chapter01Grader.ListFilesAsync(root => new ListsFolders(new Ch1.FileStorage(root))), Hint: "enumerate-files"),
         new("1.7", "[reference answer] sorts the names itself instead of keeping the server's order", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
             (await Ch1.FileClient.WriteAndListAsync(client, name, text)).Order(StringComparer.Ordinal).ToList())),
         new("1.5", "[swallowed error] returns an empty greeting when the server fails", () => Chapter01Grader.GreetAsync(async (client, name) =>
@@ -58,7 +58,7 @@ public class ClassProofs
             {
                 return "";
             }
-        })),
+        }), Hint: "greet-errors"),
         new("1.6", "[swallowed error] returns DateTime.MinValue when the deadline passes", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
         {
             try
@@ -69,12 +69,12 @@ public class ClassProofs
             {
                 return DateTime.MinValue;
             }
-        })),
+        }), Hint: "time-errors"),
 
         // ---- Chapter 2
         new("2.1", "[time zone] stamps each update with the local clock as if it were UTC", () => Chapter02Grader.GetTimeUpdatesAsync(() => new UpdatesInLocalTime())),
         new("2.2", "[boundary] Next(min, max + 1) overflows when max is int.MaxValue", () => Chapter02Grader.GenerateNumbersAsync(() => new IntMaxOverflows())),
-        new("2.2", "[cancellation] waits between numbers without the cancellation token", () => Chapter02Grader.GenerateNumbersAsync(() => new NumbersIgnoreCancellation())),
+        new("2.2", "[cancellation] waits between numbers without the cancellation token", () => Chapter02Grader.GenerateNumbersAsync(() => new NumbersIgnoreCancellation()), Hint: "count-and-pace"),
         new("2.4", "[reference answer] makes up the numbers with its own Random after reading the server's", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
         {
             var read = await Ch2.StreamingClient.ReadNumbersAsync(client, request, timeout);
@@ -89,13 +89,13 @@ public class ClassProofs
             catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
             {
             }
-        })),
+        }), Hint: "stream-errors"),
 
         // ---- Chapter 3
         new("3.2", "[boundary] refuses an upload of exactly the quota (>= instead of >)", () => Chapter03Grader.UploadFileAsync((root, quota) => new RefusesExactlyTheQuota(new Ch3.UploadStorage(root, quota)))),
         new("3.4", "[boundary] sends an extra empty chunk when the file ends at a chunk boundary", () => Chapter03Grader.UploadFileClientAsync(ExtraEmptyChunkAsync)),
         new("3.4", "[cancellation] does not pass the cancellation token to the call", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) =>
-            Ch3.UploaderClient.UploadFileAsync(client, path, progress))),
+            Ch3.UploaderClient.UploadFileAsync(client, path, progress)), Hint: "upload-cancel"),
         new("3.3", "[reference answer] returns the summary it expects instead of the server's", () => Chapter03Grader.UploadRandomChunksAsync(async (client, count, size) =>
         {
             await Ch3.UploaderClient.UploadRandomChunksAsync(client, count, size);
@@ -122,7 +122,7 @@ public class ClassProofs
             {
                 return new UploadSummary();
             }
-        })),
+        }), Hint: "upload-errors"),
 
         // ---- Chapter 4
         new("4.1", "[boundary] checks only the upper bound, so a sum below int.MinValue wraps", () => Chapter04Grader.SumNumbersAsync(() => new ChecksOnlyUpperBound())),
@@ -137,7 +137,7 @@ public class ClassProofs
             {
                 return new ReadingSummary();
             }
-        })),
+        }), Hint: "summary-errors"),
         new("4.4", "[reference answer] works out the summary itself from the readings it sent", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
         {
             var sent = new List<double>();
@@ -151,17 +151,17 @@ public class ClassProofs
         new("5.4", "[time zone] shows the time in UTC, not local time", () => Chapter05Grader.FormatLineAsync(m =>
             $"[{DateTimeOffset.FromUnixTimeSeconds(m.Timestamp):HH:mm:ss}] {m.UserId}{(m.Kind == Kind.Message ? ":" : "")} {m.Text}")),
         new("5.4", "[boundary] crashes on a timestamp in milliseconds", () => Chapter05Grader.FormatLineAsync(m =>
-            $"[{DateTimeOffset.FromUnixTimeSeconds(m.Timestamp).ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {m.UserId}{(m.Kind == Kind.Message ? ":" : "")} {m.Text}")),
+            $"[{DateTimeOffset.FromUnixTimeSeconds(m.Timestamp).ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {m.UserId}{(m.Kind == Kind.Message ? ":" : "")} {m.Text}"), Hint: "odd-timestamps"),
         new("5.4", "[boundary] shows a kind it does not know as a member's line", () => Chapter05Grader.FormatLineAsync(m =>
-            Ch5.ChatClient.FormatLine(m.Kind is Kind.Joined or Kind.Left or Kind.Message ? m : new ChatMessage(m) { Kind = Kind.Message }))),
+            Ch5.ChatClient.FormatLine(m.Kind is Kind.Joined or Kind.Left or Kind.Message ? m : new ChatMessage(m) { Kind = Kind.Message })), Hint: "notice-format"),
         new("5.3", "[time zone] stamps lines with the local clock read as UTC seconds", () => Chapter05Grader.JoinChatAsync<StampsLocalTime, Ch5.ChatRoom>(
             capacity => new Ch5.ChatRoom(capacity), room => room.Count, Ch5.ChatRoom.MaxTextLength)),
         new("5.3", "[names] passes every line's user_id through, as seed 002's Go server does", () => Chapter05Grader.JoinChatAsync<PassesNamesThrough, Ch5.ChatRoom>(
             capacity => new Ch5.ChatRoom(capacity), room => room.Count, Ch5.ChatRoom.MaxTextLength)),
         new("5.3", "[names] never settles names: every member stays Client(N)", () => Chapter05Grader.JoinChatAsync<NeverNames, Ch5.ChatRoom>(
-            capacity => new Ch5.ChatRoom(capacity), room => room.Count, Ch5.ChatRoom.MaxTextLength)),
+            capacity => new Ch5.ChatRoom(capacity), room => room.Count, Ch5.ChatRoom.MaxTextLength), Hint: "settle-name"),
         new("5.5", "[names] sends no user_id", () => Chapter05Grader.ChatAsync((client, lines, onMessage, token, _) =>
-            Ch5.ChatClient.ChatAsync(client, lines, onMessage, token))),
+            Ch5.ChatClient.ChatAsync(client, lines, onMessage, token)), Hint: "send-name"),
         new("5.1", "[boundary] drops a member as soon as its outbox is exactly full", () => Chapter05Grader.BroadcastAsync(capacity => new DropsWhenExactlyFull(new Ch5.ChatRoom(capacity)))),
     }.Select(m => m.ToTestCase());
 

@@ -7,6 +7,9 @@ namespace StreamingTutorial.Grading.Chapter01;
 /// <summary>Chapter 1 checks for files in states the first checks never make, and for servers that fail.</summary>
 public static partial class Chapter01Grader
 {
+    /// <summary>A folder inside the storage folder, which ListFiles must leave out.</summary>
+    private const string SubfolderName = "b-folder";
+
     /// <summary>Writing a name that exists replaces the file: nothing of the old, longer content is left at its end.</summary>
     private static async Task OverwritesAsync(FileService.FileServiceClient client, string root)
     {
@@ -19,12 +22,12 @@ public static partial class Chapter01Grader
         if (stored != "short")
         {
             throw GradingFailure.For("1.3", "writing a file that exists should replace it, not write over its start and leave the rest.", call,
-                "again.txt holds \"short\"", $"again.txt holds \"{stored}\"", hint: 1);
+                "again.txt holds \"short\"", $"again.txt holds \"{stored}\"", hint: "write-bytes");
         }
     }
 
     /// <summary>A client gets the server's error as an RpcException, not an empty or made-up result.</summary>
-    private static async Task ServerErrorReachesCallerAsync(string exerciseId, string callText, ReferenceFileService.Running reference, StatusCode code, Func<Task<object>> learnerCall, int hint)
+    private static async Task ServerErrorReachesCallerAsync(string exerciseId, string callText, ReferenceFileService.Running reference, StatusCode code, Func<Task<object>> learnerCall, string hint)
     {
         var text = $"{callText} against a server that answers {code} \"failing on purpose\"";
         reference.Recorder.FailWith = new Status(code, "failing on purpose");

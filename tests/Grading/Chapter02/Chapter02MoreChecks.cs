@@ -23,7 +23,7 @@ public static partial class Chapter02Grader
             var first = await Grade.CallServerAsync("2.2", () => ReadAsync(call, 1, Patience));
             if (first.Messages.Count == 0)
             {
-                throw GradingFailure.For("2.2", "the first number should come at once; the pause is between numbers.", callText, "a number at once", first.ToString(), hint: 1);
+                throw GradingFailure.For("2.2", "the first number should come at once; the pause is between numbers.", callText, "a number at once", first.ToString(), hint: "count-and-pace");
             }
         }
         var cancelled = Stopwatch.StartNew();
@@ -31,7 +31,7 @@ public static partial class Chapter02Grader
         {
             throw GradingFailure.For("2.2", "the handler went on after the client cancelled.", callText,
                 "the handler returns as soon as context.CancellationToken fires: pass it to Task.Delay",
-                $"still running {cancelled.Elapsed.TotalSeconds:0.0} s after the client cancelled (waiting out the 10 s interval?)", hint: 1);
+                $"still running {cancelled.Elapsed.TotalSeconds:0.0} s after the client cancelled (waiting out the 10 s interval?)", hint: "count-and-pace");
         }
     }
 
@@ -47,11 +47,11 @@ public static partial class Chapter02Grader
             {
                 await learnerRead(reference.Client, 10, 100, _ => { }, CancellationToken.None);
                 return true;
-            }, "an RpcException with StatusCode.Unavailable", hint: 2);
+            }, "an RpcException with StatusCode.Unavailable", hint: "stream-errors");
             if (outcome.Error is not RpcException { StatusCode: StatusCode.Unavailable })
             {
                 throw GradingFailure.For("2.3", "the server's error should reach the caller: catch only what you expect (nothing, here).", callText,
-                    "an RpcException with StatusCode.Unavailable", outcome.Error is null ? "the method returned normally" : Describe(outcome.Error), hint: 2);
+                    "an RpcException with StatusCode.Unavailable", outcome.Error is null ? "the method returned normally" : Describe(outcome.Error), hint: "stream-errors");
             }
         }
         finally

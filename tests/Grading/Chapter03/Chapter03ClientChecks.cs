@@ -24,7 +24,7 @@ internal static class Chapter03ClientChecks
             if (thrown is not RpcException { StatusCode: StatusCode.Unavailable })
             {
                 throw GradingFailure.For("3.3", "the server's error should reach the caller: don't catch it and return something else.", callText,
-                    "RpcException with status Unavailable", Outcome(thrown), hint: 2);
+                    "RpcException with status Unavailable", Outcome(thrown), hint: "upload-errors");
             }
         }
         finally
@@ -47,7 +47,7 @@ internal static class Chapter03ClientChecks
             if (thrown is not RpcException { StatusCode: StatusCode.ResourceExhausted })
             {
                 throw GradingFailure.For("3.4", "the server's error should reach the caller: don't catch it and return something else.", callText,
-                    "RpcException with status ResourceExhausted", Outcome(thrown), hint: 2);
+                    "RpcException with status ResourceExhausted", Outcome(thrown), hint: "upload-file-errors");
             }
         }
         finally
@@ -72,7 +72,7 @@ internal static class Chapter03ClientChecks
         if (!progress.Reported)
         {
             throw GradingFailure.For("3.4", "no progress was reported, so the upload could not be cancelled after its first chunk.", callText,
-                "progress?.Report after each chunk", "no report", hint: 2);
+                "progress?.Report after each chunk", "no report", hint: "progress-and-complete");
         }
         var uploads = reference.Recorder.Uploads.Skip(uploadsBefore).ToList();
         var chunks = uploads.Sum(u => u.Chunks.Count);
@@ -81,7 +81,7 @@ internal static class Chapter03ClientChecks
         {
             throw GradingFailure.For("3.4", "cancelling the token should stop the upload at once: pass it to the call (client.UploadFile(cancellationToken: ...)).", callText,
                 "the upload stops: RpcException with status Cancelled (or OperationCanceledException), fewer than 8 chunks sent",
-                $"{Outcome(thrown)}; the server received {chunks} of 8 chunks", hint: 1);
+                $"{Outcome(thrown)}; the server received {chunks} of 8 chunks", hint: "upload-cancel");
         }
     }
 
@@ -99,7 +99,8 @@ internal static class Chapter03ClientChecks
         }
         catch (TimeoutException)
         {
-            throw GradingFailure.For(exerciseId, $"the code did not finish within {Patience.TotalSeconds:0} s.", callText, "the call ends (with a result or an error)", "still running");
+            throw GradingFailure.For(exerciseId, $"the code did not finish within {Patience.TotalSeconds:0} s.", callText, "the call ends (with a result or an error)", "still running",
+                hint: exerciseId == "3.3" ? "complete-stream" : "progress-and-complete");
         }
         catch (Exception ex)
         {

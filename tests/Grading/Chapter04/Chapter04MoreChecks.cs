@@ -29,7 +29,7 @@ public static partial class Chapter04Grader
         {
             throw GradingFailure.For("4.4", "a failed call should reach the caller as the server's RpcException, not as an empty summary: the caller can't tell \"no readings\" from \"the server failed\".", callText,
                 "RpcException with status DeadlineExceeded",
-                thrown is null ? $"the method returned {Grade.Describe(result)}" : thrown is RpcException rpc ? $"RpcException with status {rpc.StatusCode}" : $"{thrown.GetType().Name}: {thrown.Message}", hint: 2);
+                thrown is null ? $"the method returned {Grade.Describe(result)}" : thrown is RpcException rpc ? $"RpcException with status {rpc.StatusCode}" : $"{thrown.GetType().Name}: {thrown.Message}", hint: "summary-errors");
         }
 
         static async IAsyncEnumerable<SensorReading> Two()

@@ -42,19 +42,19 @@ public static partial class Chapter05Grader
     {
         if (!await talker.TrySendAsync(new ChatMessage { UserId = userId, Text = text }, Patience))
         {
-            throw scene.Failure($"{talker.Label}'s call ended before it could send.", call, "the line is sent", await ChatScene.EndedText(talker, "could not send"), hint: 0);
+            throw scene.Failure($"{talker.Label}'s call ended before it could send.", call, "the line is sent", await ChatScene.EndedText(talker, "could not send"), hint: "server-names-sender");
         }
         foreach (var listener in listeners)
         {
             if (!await listener.WaitForAsync(r => r.Any(m => m.Text == text && m.Kind == Kind.Message), Patience))
             {
                 throw scene.Failure("every member should get every line.", call, $"{listener.Label} gets \"{text}\"",
-                    await ChatScene.EndedText(listener, "nothing within " + Patience.TotalSeconds + " s"), hint: 0);
+                    await ChatScene.EndedText(listener, "nothing within " + Patience.TotalSeconds + " s"), hint: "server-names-sender");
             }
             var line = listener.Received.First(m => m.Text == text && m.Kind == Kind.Message);
             if (line.UserId != expectedName)
             {
-                throw scene.Failure(problem, call, $"{listener.Label} gets the line from {expectedName}", $"{listener.Label} got {Describe(line)}", hint: 1);
+                throw scene.Failure(problem, call, $"{listener.Label} gets the line from {expectedName}", $"{listener.Label} got {Describe(line)}", hint: "settle-name");
             }
         }
     }
@@ -72,7 +72,7 @@ public static partial class Chapter05Grader
         if (names.Count != 2 || names.Any(n => n != "Ada"))
         {
             throw GradingFailure.For("5.5", "every line should carry the user's name as its user_id, so that a room that passes names on shows who spoke.", call,
-                "user_id \"Ada\" on both lines", $"user_id {Grade.Describe(names)}", hint: 1);
+                "user_id \"Ada\" on both lines", $"user_id {Grade.Describe(names)}", hint: "send-name");
         }
         await ReturnsAsync(run, call, "ChatAsync should return once the server has ended the call.");
     }
@@ -113,12 +113,12 @@ public static partial class Chapter05Grader
             }
             catch (Exception ex)
             {
-                throw GradingFailure.For("5.4", "FormatLine threw an exception: one odd message from a server must not end the chat. " + why, call, $"\"{expected}\"",
-                    $"{ex.GetType().Name}: {ex.Message}", hint: 0);
+                throw GradingFailure.For("5.4", "FormatLine threw an exception, and one odd message from a server must not end the chat: " + why, call, $"\"{expected}\"",
+                    $"{ex.GetType().Name}: {ex.Message}", hint: "odd-timestamps");
             }
             if (actual != expected)
             {
-                throw GradingFailure.For("5.4", why, call, $"\"{expected}\"", actual is null ? "null" : $"\"{actual}\"", hint: message.Kind == Kind.Message ? 0 : 1);
+                throw GradingFailure.For("5.4", why, call, $"\"{expected}\"", actual is null ? "null" : $"\"{actual}\"", hint: message.Kind == Kind.Message ? "odd-timestamps" : "notice-format");
             }
         }
     }
