@@ -124,6 +124,17 @@ public class ClassProofs
             }
         }), Hint: "upload-errors"),
 
+        new("3.3", "[time zone] sets its deadline from the local clock", () => Chapter03Grader.UploadRandomChunksAsync(async (client, count, size) =>
+        {
+            using var call = client.UploadImage(deadline: DateTime.SpecifyKind(DateTime.Now.AddSeconds(10), DateTimeKind.Utc));
+            for (var i = 0; i < count; i++)
+            {
+                await call.RequestStream.WriteAsync(new ImageChunk { Data = ByteString.CopyFrom(System.Security.Cryptography.RandomNumberGenerator.GetBytes(size)) });
+            }
+            await call.RequestStream.CompleteAsync();
+            return await call.ResponseAsync;
+        })),
+
         // ---- Chapter 4
         new("4.1", "[boundary] checks only the upper bound, so a sum below int.MinValue wraps", () => Chapter04Grader.SumNumbersAsync(() => new ChecksOnlyUpperBound())),
         new("4.2", "[boundary] updates min and max with else-if, so one reading (or falling ones) never sets max", () => Chapter04Grader.SummarizeReadingsAsync(() => new MinElseMax())),
@@ -162,6 +173,18 @@ public class ClassProofs
             capacity => new Ch5.ChatRoom(capacity), room => room.Count, Ch5.ChatRoom.MaxTextLength), Hint: "settle-name"),
         new("5.5", "[names] sends no user_id", () => Chapter05Grader.ChatAsync((client, lines, onMessage, token, _) =>
             Ch5.ChatClient.ChatAsync(client, lines, onMessage, token)), Hint: "send-name"),
+        new("5.5", "[reference answer] shows its own line at once instead of the room's copy", () => Chapter05Grader.ChatAsync((client, lines, onMessage, token, name) =>
+            Ch5.ChatClient.ChatAsync(client, EchoLocally(lines, onMessage, name), onMessage, token, name))),
+        new("5.5", "[swallowed error] catches the server's error around the whole chat and returns", () => Chapter05Grader.ChatAsync(async (client, lines, onMessage, token, name) =>
+        {
+            try
+            {
+                await Ch5.ChatClient.ChatAsync(client, lines, onMessage, token, name);
+            }
+            catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
+            {
+            }
+        })),
         new("5.1", "[boundary] drops a member as soon as its outbox is exactly full", () => Chapter05Grader.BroadcastAsync(capacity => new DropsWhenExactlyFull(new Ch5.ChatRoom(capacity)))),
     }.Select(m => m.ToTestCase());
 
@@ -394,6 +417,19 @@ public class ClassProofs
     }
 
     // ---- Chapter 5 mutants
+
+    /// <summary>Each typed line, also handed to onMessage at once as if the room had sent it.</summary>
+    private static async IAsyncEnumerable<string> EchoLocally(IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, string? name)
+    {
+        await foreach (var line in lines)
+        {
+            if (!string.Equals(line.Trim(), "exit", StringComparison.OrdinalIgnoreCase))
+            {
+                onMessage(new ChatMessage { UserId = name ?? "me", Text = line, Timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds() });
+            }
+            yield return line;
+        }
+    }
 
     /// <summary>The solution's JoinChat, with one line changed by each mutant: how a broadcast line is made.</summary>
     private abstract class LineMaker(Ch5.ChatRoom room) : ChatService.ChatServiceBase
