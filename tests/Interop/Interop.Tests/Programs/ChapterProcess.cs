@@ -8,6 +8,8 @@ namespace StreamingTutorial.Interop.Tests.Programs;
 /// <summary>Where a built chapter program is: solutions/NN-x/bin/&lt;configuration&gt;/&lt;tfm&gt;/ChapterNN.Name.dll.</summary>
 internal static class ChapterPrograms
 {
+    public static string Unary => Find("01-unary", "Chapter01.Unary.dll");
+
     public static string ServerStreaming => Find("02-server-streaming", "Chapter02.ServerStreaming.dll");
 
     public static string Uploader => Find("03-client-streaming-uploader", "Chapter03.Uploader.dll");
@@ -118,7 +120,10 @@ internal sealed class ProgramRun : IDisposable
 
     /// <summary>A seed-shaped Python peer from tests/Interop/peers/seeds.</summary>
     public static ProgramRun Python(string name, string script, params string[] arguments) =>
-        Start(name, "/usr/bin/python3", ["-u", Path.Combine(ChapterPrograms.SeedPeers, script), .. arguments], ChapterPrograms.SeedPeers, merged: false);
+        Start(name, "/usr/bin/python3", ["-u", Path.GetFullPath(Path.Combine(ChapterPrograms.SeedPeers, script)), .. arguments], ChapterPrograms.SeedPeers, merged: false);
+
+    /// <summary>The dotnet host that runs the chapter programs.</summary>
+    public static string DotnetPath => DotnetHost;
 
     private static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";

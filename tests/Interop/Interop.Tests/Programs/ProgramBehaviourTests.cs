@@ -129,6 +129,26 @@ public sealed class ProgramBehaviourTests
         Assert.That(client.Errors, Is.Empty, client.Transcript);
     }
 
+    /// <summary>
+    /// In a terminal 40 columns wide, a typed line of 63 characters, and a message arriving while
+    /// it is typed: the line is drawn on one row (scrolled sideways), never wrapped onto a second
+    /// row that the redraw cannot reach, and it is drawn again, intact, under the message.
+    /// </summary>
+    [Test]
+    public async Task The_chat_console_keeps_a_typed_line_longer_than_the_window_on_one_row()
+    {
+        SeedPython.Require();
+        var port = Unused();
+        var server = Keep(ProgramRun.Dotnet("chat server", ChapterPrograms.Chat, "server", "--port", port));
+        await server.WaitForAsync("that it listens", "server listening on");
+        var script = Path.Combine(ChapterPrograms.SeedPeers, "..", "terminal", "type_long_line.py");
+        var terminal = Keep(ProgramRun.Python("chat client in a 40-column terminal", script, "40", port, "--", ProgramRun.DotnetPath, ChapterPrograms.Chat, "client", "--port", port, "--name", "tess"));
+        Assert.That(await terminal.ExitCodeAsync("typing the long line"), Is.EqualTo(0), terminal.Transcript);
+        var longest = int.Parse(terminal.Output.Split('\n').First(l => l.StartsWith("LONGEST ", StringComparison.Ordinal))["LONGEST ".Length..], CultureInfo.InvariantCulture);
+        Assert.That(longest, Is.LessThan(40), $"The typed line wrapped: a redraw of {longest} characters in a 40-column terminal. {terminal.Transcript}");
+        Assert.That(terminal.Output, Does.Contain("REDRAWN yes"), terminal.Transcript);
+    }
+
     [TestCase("")]
     [TestCase("a-name-far-too-long-for-any-chat-room")]
     public async Task The_chat_client_refuses_a_name_it_cannot_use(string name)

@@ -106,6 +106,27 @@ public sealed class SeedPeerTests
     }
 
     [Test]
+    public async Task The_chapter_1_client_exits_0_against_seed_003s_file_server()
+    {
+        var server = Keep(ProgramRun.Python("seed 003 file server", "file_server.py", "--port", "0", "--folder", folder));
+        var port = await server.ListeningPortAsync();
+        var client = Keep(ProgramRun.Dotnet("chapter 1 client", ChapterPrograms.Unary, "client", "--port", port, "--name", "Ada"));
+        Assert.That(await client.ExitCodeAsync("its calls"), Is.EqualTo(0), client.Transcript);
+        Assert.That(client.Output, Does.Contain("Hello, Ada!").And.Contain("hello.txt"), client.Transcript);
+    }
+
+    [Test]
+    public async Task The_chapter_2_client_exits_0_against_seed_003s_streaming_servers()
+    {
+        var server = Keep(ProgramRun.Python("seed 003 streaming server", "streaming_server.py", "--port", "0"));
+        var port = await server.ListeningPortAsync();
+        var client = Keep(ProgramRun.Dotnet("chapter 2 client", ChapterPrograms.ServerStreaming,
+            "client", "--port", port, "--interval", "50", "--updates", "3", "--count", "4", "--number-interval", "20"));
+        Assert.That(await client.ExitCodeAsync("its calls"), Is.EqualTo(0), client.Transcript);
+        Assert.That(client.Output, Does.Contain("[3] ").And.Contain("#4: "), client.Transcript);
+    }
+
+    [Test]
     public async Task The_chapter_3_client_exits_0_against_seed_000s_upload_server()
     {
         var server = Keep(ProgramRun.Python("seed 000 upload server", "upload_server.py", "--port", "0"));

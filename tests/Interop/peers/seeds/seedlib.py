@@ -17,23 +17,28 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PROTOS = os.path.join(HERE, "protos")
 OUT = os.path.join(HERE, "_generated")
 PLUGIN = "/usr/bin/grpc_python_plugin"
+# Seed 003 describes its services but prints no .proto: the workbook's protos were written from it.
+WORKBOOK_PROTOS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "protos"))
+SEED_003 = ["files.proto", "time_updates.proto", "random_numbers.proto"]
 
 
 def stubs():
     """Makes sure the stubs are current and importable."""
     names = sorted(n for n in os.listdir(PROTOS) if n.endswith(".proto"))
     digest = hashlib.sha256()
-    for name in names:
-        with open(os.path.join(PROTOS, name), "rb") as f:
-            digest.update(name.encode() + b"\0" + f.read())
+    for folder, files in ((PROTOS, names), (WORKBOOK_PROTOS, SEED_003)):
+        for name in files:
+            with open(os.path.join(folder, name), "rb") as f:
+                digest.update(name.encode() + b"\0" + f.read())
     stamp = os.path.join(OUT, ".stamp")
     with open(os.path.join(HERE, ".gen.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         current = open(stamp).read() if os.path.exists(stamp) else None
         if current != digest.hexdigest():
             os.makedirs(OUT, exist_ok=True)
-            subprocess.run(["protoc", "-I", PROTOS, "--python_out=" + OUT, "--grpc_out=" + OUT,
-                            "--plugin=protoc-gen-grpc=" + PLUGIN] + names, check=True)
+            for folder, files in ((PROTOS, names), (WORKBOOK_PROTOS, SEED_003)):
+                subprocess.run(["protoc", "-I", folder, "-I", "/usr/include", "--python_out=" + OUT, "--grpc_out=" + OUT,
+                                "--plugin=protoc-gen-grpc=" + PLUGIN] + files, check=True)
             with open(stamp, "w") as f:
                 f.write(digest.hexdigest())
     if OUT not in sys.path:
