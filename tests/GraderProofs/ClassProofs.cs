@@ -155,6 +155,16 @@ public class ClassProofs
             await Ch4.NumbersClient.SummarizeAsync(client, Tee(readings, sent), deadline);
             return new ReadingSummary { Count = sent.Count, Min = sent.Min(), Max = sent.Max(), Mean = sent.Average() };
         })),
+        new("4.4", "[cancellation] keeps waiting for the next reading after the deadline has passed", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
+        {
+            using var call = client.SummarizeReadings(deadline: deadline);
+            await foreach (var reading in readings)
+            {
+                await call.RequestStream.WriteAsync(reading);
+            }
+            await call.RequestStream.CompleteAsync();
+            return await call.ResponseAsync;
+        }), Hint: "deadline-ends-wait"),
         new("4.3", "[reference answer] returns 0 for no numbers without asking the server", () => Chapter04Grader.SumAsync((client, numbers) =>
             numbers.Any() ? Ch4.NumbersClient.SumAsync(client, numbers) : Task.FromResult(0))),
 

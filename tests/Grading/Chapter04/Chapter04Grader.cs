@@ -181,6 +181,7 @@ public static partial class Chapter04Grader
                 result is null ? "null" : SummaryText(result.Count, result.Min, result.Max, result.Mean), hint: "complete-readings");
         }
         await SummarizeServerFailsAsync(learnerSummarize);
+        await SummarizeDeviceGoesQuietAsync(learnerSummarize);
     }
 
     private static async Task ExpectSumAsync(NumberService.NumberServiceClient client, int[] numbers, int expected, string problem, string hint)
