@@ -1,4 +1,3 @@
-using System.Globalization;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using StreamingTutorial.Chapter02;
@@ -9,7 +8,7 @@ using StreamingTutorial.Protos.Streaming;
 // The chapter's demo: `dotnet run -- server` in one terminal, `dotnet run -- client` in another.
 // Client options: --interval <ms> between time updates, --updates <n> to stop after n of them
 // (default: until Ctrl+C), then --min, --max, --count, --number-interval <ms> and --timeout <s>
-// for the random numbers.
+// for the random numbers. A second Ctrl+C ends the program.
 return await Demo.RunAsync(args, new DemoApp
 {
     Title = "Chapter 2, server streaming",
@@ -21,13 +20,27 @@ return await Demo.RunAsync(args, new DemoApp
     },
     RunClient = async (channel, options, cancellationToken) =>
     {
-        int Number(string name, int fallback) => int.Parse(options.Get(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        // Every option is checked before the first call: a typo is reported, not half run.
+        var intervalMs = options.GetInt("interval", 1000, min: 0, max: 3_600_000);
+        var maxUpdates = options.GetInt("updates", int.MaxValue, min: 1);
+        var request = new RandomRequest
+        {
+            Min = options.GetInt("min", 1),
+            Max = options.GetInt("max", 100),
+            Count = options.GetInt("count", 10, min: 0, max: 1_000_000),
+            IntervalMs = options.GetInt("number-interval", 300, min: 0, max: 3_600_000),
+        };
+        if (request.Min > request.Max)
+        {
+            throw new DemoOptionException($"--min ({request.Min}) must not be greater than --max ({request.Max}).");
+        }
+        var timeout = TimeSpan.FromSeconds(options.GetInt("timeout", 10, min: 1, max: 3600));
 
         Console.WriteLine("Time updates from the server (Ctrl+C to stop them):");
         var timeClient = new StreamingService.StreamingServiceClient(channel);
         try
         {
-            await StreamingClient.ReadTimeUpdatesAsync(timeClient, Number("interval", 1000), Number("updates", int.MaxValue),
+            await StreamingClient.ReadTimeUpdatesAsync(timeClient, intervalMs, maxUpdates,
                 update => Console.WriteLine($"[{update.Sequence}] {update.Time.ToDateTime().ToLocalTime():HH:mm:ss.fff}"),
                 cancellationToken);
         }
@@ -36,14 +49,6 @@ return await Demo.RunAsync(args, new DemoApp
             Console.WriteLine("Stopped the time updates.");
         }
 
-        var request = new RandomRequest
-        {
-            Min = Number("min", 1),
-            Max = Number("max", 100),
-            Count = Number("count", 10),
-            IntervalMs = Number("number-interval", 300),
-        };
-        var timeout = TimeSpan.FromSeconds(Number("timeout", 10));
         Console.WriteLine($"{request.Count} random numbers from {request.Min} to {request.Max}, one every {request.IntervalMs} ms (deadline {timeout.TotalSeconds:0} s):");
         var numbers = await StreamingClient.ReadNumbersAsync(new RandomService.RandomServiceClient(channel), request, timeout);
         foreach (var number in numbers)

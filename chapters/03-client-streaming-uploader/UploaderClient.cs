@@ -22,7 +22,8 @@ public static class UploaderClient
     }
 
     // Exercise 3.4
-    public static Task<FileUploadSummary> UploadFileAsync(UploaderService.UploaderServiceClient client, string path, IProgress<long>? progress = null)
+    public static Task<FileUploadSummary> UploadFileAsync(UploaderService.UploaderServiceClient client, string path, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         // TODO 3.4: upload the file at `path` with an UploadFile call, in chunks of FileChunkSize
         //           bytes (the last one may be smaller). The first chunk carries the file's name
@@ -31,6 +32,8 @@ public static class UploaderClient
         //           After writing each chunk, report the number of bytes sent so far:
         //           progress?.Report(sent). Then complete the request stream and return the
         //           server's summary.
+        //           A big file takes a while: pass cancellationToken to the call (and to the file
+        //           reads), so cancelling it (Ctrl+C in the demo) stops the upload at once.
         throw new NotImplementedException("TODO 3.4: UploadFileAsync");
     }
 }

@@ -24,6 +24,8 @@ public static class NumbersClient
         //           it as soon as it comes out of `readings` (they arrive one at a time, like a
         //           device's measurements: do not collect them first), complete the stream when
         //           they run out, and return the server's ReadingSummary.
+        //           A device can go quiet: the deadline must also end the wait for the next
+        //           reading. Then the method throws the call's RpcException (DeadlineExceeded).
         throw new NotImplementedException("TODO 4.4: SummarizeAsync");
     }
 }

@@ -18,24 +18,29 @@ public static class ChatClient
         // TODO 5.4: turn message.Timestamp (seconds since the Unix epoch, UTC) into your local
         //           time of day, 24-hour with two digits each: 09:05:03, 23:59:59. Then:
         //           - a member's line (Kind.Message):   [14:30:10] Client(1): Hello everyone!
-        //           - a notice (Kind.Joined, Kind.Left): [14:30:00] Client(2) has joined the chat
+        //           - a notice (any other kind, even one you don't know): [14:30:00] Client(2) has joined the chat
         //             (no colon: the text of a notice goes on from the member's name).
+        //           Any message a server sends must be shown, never crash the client: a timestamp
+        //           above 99,999,999,999 (or below -99,999,999,999) is in milliseconds, and one
+        //           that is still no date DateTimeOffset can hold shows as --:--:--.
         throw new NotImplementedException("TODO 5.4: FormatLine");
     }
 
     // Exercise 5.5
     /// <summary>
-    /// Joins the room and chats: sends each line as it comes, until a line <c>exit</c> or the end
-    /// of the lines, while handing every incoming message to <paramref name="onMessage"/>.
+    /// Joins the room and chats: sends each line as it comes, with <paramref name="name"/> as its
+    /// user_id (none when null: the room then numbers the member), until a line <c>exit</c> or the
+    /// end of the lines, while handing every incoming message to <paramref name="onMessage"/>.
     /// Returns when the server has ended the call; throws its RpcException if it ended with an error.
     /// </summary>
-    public static Task ChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken = default)
+    public static Task ChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken = default,
+        string? name = null)
     {
         // TODO 5.5: make one JoinChat call (pass the cancellationToken) and do two things at once:
         //           - receive: hand every message of the response stream to onMessage, in order,
         //             from the start. Messages arrive while you wait for the user to type, so this
         //             runs beside the sending, not after it.
-        //           - send: write each line as a ChatMessage { Text = line }, until a line that is
+        //           - send: write each line as a ChatMessage { UserId = name ?? "", Text = line }, until a line that is
         //             "exit" (ignoring case and spaces around it, and not sent) or the end of the
         //             lines. Then complete the request stream: that is how the server learns you left.
         //           Return once the server has ended the call (every message handed to onMessage).

@@ -19,6 +19,7 @@ public sealed class ChatMember
         ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPendingMessages, 1);
         Number = number;
+        Name = $"Client({number})";
         // Bounded: a member that stops reading can hold back at most this many messages.
         outbox = Channel.CreateBounded<ChatMessage>(new BoundedChannelOptions(maxPendingMessages)
         {
@@ -30,8 +31,16 @@ public sealed class ChatMember
     /// <summary>The member's number in join order: 1 for the room's first member.</summary>
     public int Number { get; }
 
-    /// <summary>The name everyone sees: <c>Client(2)</c>.</summary>
-    public string Name => $"Client({Number})";
+    /// <summary>The name everyone sees: <c>Client(2)</c> until the member's first line settles it (<see cref="ChatRoom.SettleName"/>).</summary>
+    public string Name { get; private set; }
+
+    /// <summary>True once the member's first line has settled its name, whether or not it changed.</summary>
+    public bool NameSettled { get; private set; }
+
+    /// <summary>Marks the name as settled; false if it already was. The room calls this, under its lock.</summary>
+    internal bool SettleName() => !NameSettled && (NameSettled = true);
+
+    internal void Rename(string name) => Name = name;
 
     /// <summary>The messages waiting to be written to this member's stream, oldest first.</summary>
     public ChannelReader<ChatMessage> Outbox => outbox.Reader;

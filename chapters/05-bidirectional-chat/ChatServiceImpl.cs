@@ -16,10 +16,12 @@ public class ChatServiceImpl(ChatRoom room) : ChatService.ChatServiceBase
         // TODO 5.3: one member's whole stay in the room, from room.Join() to room.Leave(member).
         //           - Join, then start WriteOutboxAsync (below) for the new member without awaiting
         //             it: it runs beside the read loop. Only that writer ever writes to responseStream.
-        //           - Read the member's messages until the client completes its stream. Broadcast
-        //             each as a new ChatMessage: the server decides who said it (member.Name,
-        //             whatever user_id the client sent) and when (ChatRoom.Now()). A text longer
-        //             than ChatRoom.MaxTextLength ends the call with StatusCode.InvalidArgument.
+        //           - Read the member's messages until the client completes its stream. Before
+        //             broadcasting a line, call room.SettleName(member, message.UserId): the first
+        //             line gives the member the name it asked for, if it is free. Broadcast each as
+        //             a new ChatMessage: the server decides who said it (member.Name, whatever
+        //             user_id the client sent) and when (ChatRoom.Now()). A text longer than
+        //             ChatRoom.MaxTextLength ends the call with StatusCode.InvalidArgument.
         //           - Stop reading when the client goes away (context.CancellationToken) or the
         //             room drops the member (member.Dropped). A dropped member's call ends with the
         //             room's reason: if (member.DropReason is { } reason) throw new RpcException(reason);

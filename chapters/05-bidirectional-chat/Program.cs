@@ -4,7 +4,7 @@ using StreamingTutorial.Chapter05;
 using StreamingTutorial.DemoHost;
 using StreamingTutorial.Protos.Chat;
 
-// The chapter's demo: `dotnet run -- server` in one terminal, `dotnet run -- client` in two or more others.
+// The chapter's demo: `dotnet run -- server` in one terminal, `dotnet run -- client [--name alice]` in two or more others.
 return await Demo.RunAsync(args, new DemoApp
 {
     Title = "Chapter 5, bidirectional streaming: a chat room",
@@ -13,5 +13,6 @@ return await Demo.RunAsync(args, new DemoApp
     ConfigureServer = (services, options) => services.AddSingleton(new ChatRoom()),
     MapServer = app => app.MapGrpcService<ChatServiceImpl>(),
     RunClient = (channel, options, cancellationToken) =>
-        ChatConsole.RunAsync(new ChatService.ChatServiceClient(channel), cancellationToken),
+        ChatConsole.RunAsync(new ChatService.ChatServiceClient(channel),
+            options.GetText("name", ChatConsole.DefaultName, ChatRoom.MaxNameLength), cancellationToken),
 });

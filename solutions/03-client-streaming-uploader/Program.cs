@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using StreamingTutorial.Chapter03;
@@ -6,6 +7,7 @@ using StreamingTutorial.Protos.Uploader;
 
 // The chapter's demo: `dotnet run -- server` in one terminal, `dotnet run -- client` in another.
 // `dotnet run -- client --file <path>` also uploads that file; the server keeps it in ./uploads (or --folder).
+// Ctrl+C stops an upload in progress (exit code 130); the server throws the partial file away.
 return await Demo.RunAsync(args, new DemoApp
 {
     Title = "Chapter 3, client streaming: an image uploader",
@@ -15,6 +17,12 @@ return await Demo.RunAsync(args, new DemoApp
     RunClient = async (channel, options, cancellationToken) =>
     {
         var client = new UploaderService.UploaderServiceClient(channel);
+        // Options are checked before anything is sent.
+        var path = options.Has("file") ? options.Get("file", "") : null;
+        if (path is not null && !File.Exists(path))
+        {
+            throw new DemoOptionException($"No file at '{path}': give --file the path of a file to upload.");
+        }
 
         const int Count = 5;
         const int ChunkSize = 1024;
@@ -25,17 +33,28 @@ return await Demo.RunAsync(args, new DemoApp
         Console.WriteLine($"  chunks received: {summary.TotalChunks} (we sent {Count})");
         Console.WriteLine($"  bytes received:  {summary.TotalBytes} (we sent {Count * ChunkSize})");
 
-        if (options.Has("file"))
+        if (path is not null)
         {
-            var path = options.Get("file", "");
-            if (!File.Exists(path))
+            Console.WriteLine();
+            Console.WriteLine($"Uploading {Path.GetFileName(path)} (Ctrl+C stops the upload)...");
+            var bar = new ProgressBar(new FileInfo(path).Length);
+            FileUploadSummary upload;
+            try
             {
-                Console.Error.WriteLine($"No file at '{path}': give --file the path of a file to upload.");
+                upload = await UploaderClient.UploadFileAsync(client, path, bar, cancellationToken);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+            {
+                // A server written from the seed's contract has UploadImage only.
+                bar.EndLine();
+                Console.WriteLine($"This server has no UploadFile (only the workbook's server does): the file upload is skipped. ({ex.Status.Detail})");
                 return;
             }
-            Console.WriteLine();
-            Console.WriteLine($"Uploading {Path.GetFileName(path)}...");
-            var upload = await UploaderClient.UploadFileAsync(client, path, new ProgressBar(new FileInfo(path).Length));
+            finally
+            {
+                // An error or Ctrl+C is printed after this, on a line of its own, not over the bar.
+                bar.EndLine();
+            }
             Console.WriteLine($"Stored as '{upload.FileName}': {upload.Size:N0} bytes in {upload.TotalChunks} chunks");
             Console.WriteLine($"SHA-256: {upload.Sha256}");
         }

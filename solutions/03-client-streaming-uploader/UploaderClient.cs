@@ -31,10 +31,12 @@ public static class UploaderClient
 
     // Exercise 3.4
     // snippet: upload-file-client
-    public static async Task<FileUploadSummary> UploadFileAsync(UploaderService.UploaderServiceClient client, string path, IProgress<long>? progress = null)
+    public static async Task<FileUploadSummary> UploadFileAsync(UploaderService.UploaderServiceClient client, string path, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         await using var file = File.OpenRead(path);
-        using var call = client.UploadFile();
+        // The token cancels the call: the server sees the upload end unfinished and throws the partial file away.
+        using var call = client.UploadFile(cancellationToken: cancellationToken);
         var buffer = new byte[FileChunkSize];
         long sent = 0;
         var chunks = 0;
@@ -42,7 +44,7 @@ public static class UploaderClient
         do
         {
             // ReadAtLeastAsync fills the whole buffer unless the file ends first.
-            read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false);
+            read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
             if (read == 0 && chunks > 0)
             {
                 break; // the file ended exactly at a chunk boundary

@@ -27,9 +27,21 @@ public static class NumbersClient
     public static async Task<ReadingSummary> SummarizeAsync(SensorService.SensorServiceClient client, IAsyncEnumerable<SensorReading> readings, DateTime deadline)
     {
         using var call = client.SummarizeReadings(deadline: deadline);
-        await foreach (var reading in readings)
+        // The deadline also ends the wait for the next reading: a device that goes quiet must not
+        // keep the caller waiting past it.
+        var left = deadline.ToUniversalTime() - DateTime.UtcNow;
+        using var timeUp = new CancellationTokenSource(left < TimeSpan.Zero ? TimeSpan.Zero : left > TimeSpan.FromDays(1) ? Timeout.InfiniteTimeSpan : left);
+        try
         {
-            await call.RequestStream.WriteAsync(reading);
+            await foreach (var reading in readings.WithCancellation(timeUp.Token))
+            {
+                await call.RequestStream.WriteAsync(reading);
+            }
+        }
+        catch (OperationCanceledException) when (timeUp.IsCancellationRequested)
+        {
+            // Time is up while waiting for a reading. The call has the same deadline: its answer says so.
+            return await call.ResponseAsync;
         }
         await call.RequestStream.CompleteAsync();
         return await call.ResponseAsync;

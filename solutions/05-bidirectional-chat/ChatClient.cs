@@ -16,21 +16,39 @@ public static class ChatClient
     /// </summary>
     public static string FormatLine(ChatMessage message)
     {
-        var time = DateTimeOffset.FromUnixTimeSeconds(message.Timestamp).ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+        var time = TimeOfDay(message.Timestamp);
+        // Anything but a member's line is a notice, kinds this client has never heard of included.
         return message.Kind == Kind.Message
             ? $"[{time}] {message.UserId}: {message.Text}"
             : $"[{time}] {message.UserId} {message.Text}";
+    }
+
+    /// <summary>The local time of day of a timestamp in seconds, or in milliseconds from a server that sends those; --:--:-- when it is no time at all.</summary>
+    private static string TimeOfDay(long timestamp)
+    {
+        // Seconds this large would be after the year 5000: the server meant milliseconds.
+        var seconds = timestamp is > 99_999_999_999 or < -99_999_999_999 ? timestamp / 1000 : timestamp;
+        try
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(seconds).ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return "--:--:--"; // before the year 1 or after 9999: one odd message must not end the chat
+        }
     }
     // end snippet
 
     // Exercise 5.5
     // snippet: chat
     /// <summary>
-    /// Joins the room and chats: sends each line as it comes, until a line <c>exit</c> or the end
-    /// of the lines, while handing every incoming message to <paramref name="onMessage"/>.
+    /// Joins the room and chats: sends each line as it comes, with <paramref name="name"/> as its
+    /// user_id (none when null: the room then numbers the member), until a line <c>exit</c> or the
+    /// end of the lines, while handing every incoming message to <paramref name="onMessage"/>.
     /// Returns when the server has ended the call; throws its RpcException if it ended with an error.
     /// </summary>
-    public static async Task ChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken = default)
+    public static async Task ChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken = default,
+        string? name = null)
     {
         using var call = client.JoinChat(cancellationToken: cancellationToken);
         // Cancelled when the server ends the call, so we stop waiting for the next line.
@@ -45,7 +63,7 @@ public static class ChatClient
                 {
                     break;
                 }
-                await call.RequestStream.WriteAsync(new ChatMessage { Text = line }, callOver.Token);
+                await call.RequestStream.WriteAsync(new ChatMessage { UserId = name ?? "", Text = line }, callOver.Token);
             }
             // Leaving: the server sees the end of our stream, tells the others and ends the call.
             await call.RequestStream.CompleteAsync();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 using Grpc.Core;
@@ -17,10 +18,14 @@ public static class ChatConsole
     private static readonly StringBuilder Typed = new();
     private static bool left;
 
-    public static async Task RunAsync(ChatService.ChatServiceClient client, CancellationToken cancellationToken)
+    /// <summary>A name to chat under when --name is not given: the computer account's, if it makes a usable one.</summary>
+    public static string DefaultName =>
+        Environment.UserName is { Length: > 0 and <= ChatRoom.MaxNameLength } user && !user.Any(char.IsControl) ? user : "guest";
+
+    public static async Task RunAsync(ChatService.ChatServiceClient client, string name, CancellationToken cancellationToken)
     {
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
-        Console.WriteLine("Joined the chat. Type a message and press Enter; type 'exit' or press Ctrl+D to leave.");
+        Console.WriteLine($"Joined the chat. Type a message and press Enter; type 'exit' or press Ctrl+D to leave. Your name: {name}.");
         var lines = Channel.CreateUnbounded<string>();
         // Reading the keyboard or a pipe blocks, so it runs on its own thread, and the chat can
         // end (the server gone, say) while it waits. A background thread never keeps the program alive.
@@ -37,11 +42,14 @@ public static class ChatConsole
         })
         { IsBackground = true, Name = "chat input" };
         input.Start();
+        // Cancelled by Ctrl+C, or a moment after you left if the server does not end the call
+        // (a server like the seed's Go one waits for the client to go): either way, you left.
+        using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            await ChatClient.ChatAsync(client, lines.Reader.ReadAllAsync(cancellationToken), message => Show(ChatClient.FormatLine(message), interactive), cancellationToken);
+            await ChatClient.ChatAsync(client, UntilLeft(lines.Reader.ReadAllAsync(leave.Token), leave), message => Show(ChatClient.FormatLine(message), interactive), leave.Token, name);
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (leave.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
             // Ctrl+C cancelled the call; the room takes that as leaving too.
         }
@@ -57,6 +65,25 @@ public static class ChatConsole
             }
         }
         Console.WriteLine("You left the chat.");
+    }
+
+    /// <summary>How long the server has to end the call after you leave before the client ends it.</summary>
+    private static readonly TimeSpan LeaveGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>The lines, and once the chat stops taking them (you left), a deadline for the server to end the call.</summary>
+    private static async IAsyncEnumerable<string> UntilLeft(IAsyncEnumerable<string> lines, CancellationTokenSource leave, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await foreach (var line in lines.WithCancellation(cancellationToken))
+            {
+                yield return line;
+            }
+        }
+        finally
+        {
+            leave.CancelAfter(LeaveGrace);
+        }
     }
 
     /// <summary>Prints an incoming line above the one being typed, then draws the typed line again.</summary>

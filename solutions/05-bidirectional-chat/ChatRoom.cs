@@ -19,6 +19,9 @@ public sealed class ChatRoom(int maxPendingMessages = ChatRoom.DefaultMaxPending
     public const string JoinedText = "has joined the chat";
     public const string LeftText = "has left the chat";
 
+    /// <summary>The longest name a member may choose, in characters.</summary>
+    public const int MaxNameLength = 32;
+
     // Guards the member table. It is only ever held for quick work that never waits:
     // adding, removing, and putting messages in outboxes. Never hold it across a network write.
     private readonly Lock gate = new();
@@ -65,6 +68,38 @@ public sealed class ChatRoom(int maxPendingMessages = ChatRoom.DefaultMaxPending
             return member;
         }
     }
+
+    /// <summary>
+    /// Settles a member's name on its first line: the user_id it sent becomes its name when it
+    /// is a usable name (1 to <see cref="MaxNameLength"/> characters, no control or
+    /// direction-changing characters, not a number of the form <c>Client(N)</c>) that no other
+    /// member has, ignoring case. Otherwise the member keeps its number. (Its join notice went out
+    /// under its number; its lines and its leave notice carry the settled name.) Later calls do
+    /// nothing, so a member can never change its name in the middle of a chat or speak under
+    /// another member's name.
+    /// </summary>
+    public void SettleName(ChatMember member, string requestedName)
+    {
+        lock (gate)
+        {
+            if (!members.ContainsKey(member.Number) || !member.SettleName())
+            {
+                return;
+            }
+            var name = requestedName.Trim();
+            if (!IsUsableName(name) || members.Values.Any(other => string.Equals(other.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                return;
+            }
+            member.Rename(name);
+        }
+    }
+
+    private static bool IsUsableName(string name) =>
+        name.Length is > 0 and <= MaxNameLength
+        && !name.Any(c => char.IsControl(c) || c is '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+        // Client(N) names are the room's numbers: taking one would speak for a member yet to come.
+        && !(name.StartsWith("Client(", StringComparison.OrdinalIgnoreCase) && name.EndsWith(')') && name[7..^1].All(char.IsAsciiDigit));
 
     // Exercise 5.1
     // snippet: broadcast

@@ -28,7 +28,9 @@ public class ChatServiceImpl(ChatRoom room) : ChatService.ChatServiceBase
                     throw new RpcException(new Status(StatusCode.InvalidArgument,
                         $"A message may have at most {ChatRoom.MaxTextLength} characters; this one has {message.Text.Length}."));
                 }
-                // The server decides who said it and when: never trust the client's user_id.
+                // The first line settles the member's name (the user_id it sent, if free); after
+                // that the server decides who said it and when, whatever user_id a client sends.
+                room.SettleName(member, message.UserId);
                 room.Broadcast(new ChatMessage { UserId = member.Name, Text = message.Text, Timestamp = ChatRoom.Now() });
             }
         }

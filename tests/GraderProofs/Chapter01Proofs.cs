@@ -30,10 +30,11 @@ public class Chapter01Proofs
 
     private static IEnumerable<TestCaseData> Mutants() => new Mutant[]
     {
-        new("1.1", "greeting without the comma", () => Chapter01Grader.SayHelloAsync(root => new GreetsWithoutComma(new FileStorage(root)))),
+        new("1.1", "greeting without the comma", () => Chapter01Grader.SayHelloAsync(root => new GreetsWithoutComma(new FileStorage(root))), Hint: "greeting-text"),
         new("1.1", "greets a blank name instead of rejecting it", () => Chapter01Grader.SayHelloAsync(root => new GreetsBlankNames(new FileStorage(root)))),
         new("1.1", "always greets Ada", () => Chapter01Grader.SayHelloAsync(root => new AlwaysGreetsAda(new FileStorage(root)))),
         new("1.2", "sends no time", () => Chapter01Grader.GetServerTimeAsync(root => new SendsNoTime(new FileStorage(root)))),
+        new("1.2", "uses DateTime.Now, which Timestamp refuses (the handler throws)", () => Chapter01Grader.GetServerTimeAsync(root => new UsesLocalNow(new FileStorage(root))), Hint: "utc-kind"),
         new("1.2", "sends a time an hour off", () => Chapter01Grader.GetServerTimeAsync(root => new TimeAnHourOff(new FileStorage(root)))),
         new("1.3", "writes without checking the name", () => Chapter01Grader.WriteFileAsync(root => new WritesUncheckedNames(new FileStorage(root)))),
         new("1.3", "reports a size off by one", () => Chapter01Grader.WriteFileAsync(root => new SizeOffByOne(new FileStorage(root)))),
@@ -97,6 +98,12 @@ public class Chapter01Proofs
     {
         public override Task<ServerTimeReply> GetServerTime(ServerTimeRequest request, ServerCallContext context) =>
             Task.FromResult(new ServerTimeReply());
+    }
+
+    private sealed class UsesLocalNow(FileStorage storage) : FileServiceImpl(storage)
+    {
+        public override Task<ServerTimeReply> GetServerTime(ServerTimeRequest request, ServerCallContext context) =>
+            Task.FromResult(new ServerTimeReply { Time = Timestamp.FromDateTime(DateTime.Now) });
     }
 
     private sealed class TimeAnHourOff(FileStorage storage) : FileServiceImpl(storage)

@@ -32,7 +32,7 @@ public class Chapter03Proofs
         new("3.1", "forgets the last chunk", () => Chapter03Grader.UploadImageAsync(root => new ForgetsLastImageChunk(new UploadStorage(root)))),
         new("3.1", "counts 1024 bytes per chunk whatever its size", () => Chapter03Grader.UploadImageAsync(root => new Counts1024PerChunk(new UploadStorage(root)))),
         new("3.1", "answers after the first chunk, before reading the rest", () => Chapter03Grader.UploadImageAsync(root => new AnswersAfterFirstChunk(new UploadStorage(root)))),
-        new("3.2", "writes straight to the final file", () => Chapter03Grader.UploadFileAsync((root, quota) => new WritesToFinalFile(new UploadStorage(root, quota)))),
+        new("3.2", "writes straight to the final file", () => Chapter03Grader.UploadFileAsync((root, quota) => new WritesToFinalFile(new UploadStorage(root, quota))), Hint: "temp-file-and-hash"),
         new("3.2", "hashes only the last chunk", () => Chapter03Grader.UploadFileAsync((root, quota) => new HashesLastChunkOnly(new UploadStorage(root, quota)))),
         new("3.2", "sends no hash", () => Chapter03Grader.UploadFileAsync((root, quota) => new SendsNoHash(new UploadStorage(root, quota)))),
         new("3.2", "sends the hash in upper-case hex", () => Chapter03Grader.UploadFileAsync((root, quota) => new UpperCaseHash(new UploadStorage(root, quota)))),
@@ -48,22 +48,24 @@ public class Chapter03Proofs
         new("3.3", "forgets CompleteAsync", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, complete: false))),
         new("3.3", "sends count - 1 chunks", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count - 1, size))),
         new("3.3", "sends zeros instead of random bytes", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, random: false))),
-        new("3.4", "cuts 1 MB = 1,000,000-byte chunks", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, chunkSize: 1_000_000))),
-        new("3.4", "puts the name on every chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, nameOnEveryChunk: true))),
-        new("3.4", "sends no name", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, sendName: false))),
-        new("3.4", "reports no progress", () => Chapter03Grader.UploadFileClientAsync((client, path, _) => UploadFile(client, path, null))),
-        new("3.4", "reports progress before each chunk, so the final value is missing", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, reportBefore: true))),
-        new("3.4", "sends the whole buffer as the last chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, wholeBuffer: true))),
-        new("3.4", "sends nothing for an empty file", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, chunkForEmptyFile: false))),
-        new("3.4", "forgets CompleteAsync", () => Chapter03Grader.UploadFileClientAsync((client, path, progress) => UploadFile(client, path, progress, complete: false))),
+        new("3.3", "starts every write at once and awaits them together", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, overlap: true)), Hint: "await-each-write"),
+        new("3.4", "cuts 1 MB = 1,000,000-byte chunks", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, chunkSize: 1_000_000))),
+        new("3.4", "puts the name on every chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, nameOnEveryChunk: true))),
+        new("3.4", "sends no name", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, sendName: false))),
+        new("3.4", "reports no progress", () => Chapter03Grader.UploadFileClientAsync((client, path, _, _) => UploadFile(client, path, null))),
+        new("3.4", "reports progress before each chunk, so the final value is missing", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, reportBefore: true))),
+        new("3.4", "sends the whole buffer as the last chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, wholeBuffer: true))),
+        new("3.4", "sends nothing for an empty file", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, chunkForEmptyFile: false)), Hint: "name-on-first-chunk"),
+        new("3.4", "forgets CompleteAsync", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, complete: false))),
     }.Select(m => m.ToTestCase());
 
     // Client mutants: the solution's client with one thing made wrong.
 
     private static async Task<UploadSummary> UploadRandom(UploaderService.UploaderServiceClient client, int count, int chunkSize,
-        double? deadlineSeconds = 10, bool complete = true, bool random = true)
+        double? deadlineSeconds = 10, bool complete = true, bool random = true, bool overlap = false)
     {
         using var call = client.UploadImage(deadline: deadlineSeconds is { } seconds ? DateTime.UtcNow.AddSeconds(seconds) : null);
+        var writes = new List<Task>();
         for (var i = 0; i < count; i++)
         {
             var data = new byte[chunkSize];
@@ -71,8 +73,14 @@ public class Chapter03Proofs
             {
                 Random.Shared.NextBytes(data);
             }
-            await call.RequestStream.WriteAsync(new ImageChunk { Data = ByteString.CopyFrom(data) });
+            var write = call.RequestStream.WriteAsync(new ImageChunk { Data = ByteString.CopyFrom(data) });
+            writes.Add(write);
+            if (!overlap)
+            {
+                await write;
+            }
         }
+        await Task.WhenAll(writes);
         if (complete)
         {
             await call.RequestStream.CompleteAsync();

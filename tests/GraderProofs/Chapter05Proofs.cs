@@ -60,15 +60,15 @@ public class Chapter05Proofs
         new("5.4", "uses the 12-hour clock", () => Chapter05Grader.FormatLineAsync(m => Format(m, "hh:mm:ss", noticeColon: false))),
         new("5.4", "puts a colon after the name on notices too", () => Chapter05Grader.FormatLineAsync(m => Format(m, "HH:mm:ss", noticeColon: true))),
         new("5.4", "does not pad with zeros", () => Chapter05Grader.FormatLineAsync(m => Format(m, "H:m:s", noticeColon: false))),
-        new("5.5", "receives only after sending every line", () => Chapter05Grader.ChatAsync((c, l, o, t) => FlawedChatAsync(c, l, o, t, ClientFlaw.ReceivesAfterSending))),
-        new("5.5", "never completes its request stream", () => Chapter05Grader.ChatAsync((c, l, o, t) => FlawedChatAsync(c, l, o, t, ClientFlaw.NeverCompletes))),
-        new("5.5", "cancels the call instead of completing its request stream", () => Chapter05Grader.ChatAsync((c, l, o, t) => FlawedChatAsync(c, l, o, t, ClientFlaw.CancelsInsteadOfCompleting))),
-        new("5.5", "sends \"exit\" like any other line", () => Chapter05Grader.ChatAsync((c, l, o, t) => FlawedChatAsync(c, l, o, t, ClientFlaw.IgnoresExit))),
-        new("5.5", "recognises only \"exit\" exactly, not \"  EXIT \"", () => Chapter05Grader.ChatAsync((c, l, o, t) => FlawedChatAsync(c, l, o, t, ClientFlaw.ExactExitOnly))),
-        new("5.5", "returns right after completing its stream, before the server ends the call", () => Chapter05Grader.ChatAsync((c, l, o, t) => FlawedChatAsync(c, l, o, t, ClientFlaw.ReturnsEarly))),
-        new("5.5", "keeps waiting for the next line after the server ended the call", () => Chapter05Grader.ChatAsync((c, l, o, t) => FlawedChatAsync(c, l, o, t, ClientFlaw.KeepsWaitingForInput))),
-        new("5.5", "swallows the server's error", () => Chapter05Grader.ChatAsync((c, l, o, t) => FlawedChatAsync(c, l, o, t, ClientFlaw.SwallowsError))),
-        new("5.5", "does not pass the cancellation token to the call", () => Chapter05Grader.ChatAsync((c, l, o, t) => FlawedChatAsync(c, l, o, t, ClientFlaw.IgnoresToken))),
+        new("5.5", "receives only after sending every line", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.ReceivesAfterSending))),
+        new("5.5", "never completes its request stream", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.NeverCompletes))),
+        new("5.5", "cancels the call instead of completing its request stream", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.CancelsInsteadOfCompleting))),
+        new("5.5", "sends \"exit\" like any other line", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.IgnoresExit))),
+        new("5.5", "recognises only \"exit\" exactly, not \"  EXIT \"", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.ExactExitOnly))),
+        new("5.5", "returns right after completing its stream, before the server ends the call", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.ReturnsEarly))),
+        new("5.5", "keeps waiting for the next line after the server ended the call", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.KeepsWaitingForInput))),
+        new("5.5", "swallows the server's error", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.SwallowsError))),
+        new("5.5", "does not pass the cancellation token to the call", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.IgnoresToken))),
     }.Select(m => m.ToTestCase());
 
     private static Task JoinChatAsync<TService>()
@@ -693,7 +693,7 @@ public class Chapter05Proofs
     }
 
     /// <summary>The solution's ChatAsync with one flaw.</summary>
-    private static async Task FlawedChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken, ClientFlaw flaw)
+    private static async Task FlawedChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken, string? name, ClientFlaw flaw)
     {
         var call = client.JoinChat(cancellationToken: flaw == ClientFlaw.IgnoresToken ? CancellationToken.None : cancellationToken);
         using var callOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -713,7 +713,7 @@ public class Chapter05Proofs
                 {
                     break;
                 }
-                await call.RequestStream.WriteAsync(new ChatMessage { Text = line }, callOver.Token);
+                await call.RequestStream.WriteAsync(new ChatMessage { UserId = name ?? "", Text = line }, callOver.Token);
             }
             switch (flaw)
             {

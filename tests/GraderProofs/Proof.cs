@@ -3,7 +3,8 @@ using StreamingTutorial.Grading;
 namespace StreamingTutorial.GraderProofs;
 
 /// <summary>One deliberately wrong implementation and the grader that must catch it.</summary>
-public sealed record Mutant(string ExerciseId, string Description, Func<Task> Grade)
+/// <param name="Hint">The key of the hint this mistake should get, where the proof pins it down.</param>
+public sealed record Mutant(string ExerciseId, string Description, Func<Task> Grade, string? Hint = null)
 {
     public TestCaseData ToTestCase() =>
         new TestCaseData(this).SetName($"Mutant {ExerciseId} is caught: {Description}");
@@ -23,6 +24,11 @@ public static class Proof
         {
             failure = caught;
         }
+        catch (Grpc.Core.RpcException rpc) when (LearnerException.From(rpc) is { Exercise: { } exercise } thrown)
+        {
+            // What Verdict does for an exception that leaves the grader: the learner's exception, laid out.
+            failure = GradingFailure.Threw(exercise.Id, $"{thrown.RpcMethod}(...)", "an answer", thrown);
+        }
         catch (NotStartedException notStarted)
         {
             Assert.Fail($"The grader took the mutant for an untouched TODO: {notStarted.Message}");
@@ -30,6 +36,10 @@ public static class Proof
         Assert.That(failure, Is.Not.Null, $"The grader of exercise {mutant.ExerciseId} passed a wrong implementation: {mutant.Description}.");
         Assert.That(failure!.Message, Does.Contain($"Exercise {mutant.ExerciseId}").And.Contain("Expected:").And.Contain("Actual:").And.Contain("Hint:"),
             "A failure message should name the exercise, what was expected, what came back, and give a hint.");
+        if (mutant.Hint is not null)
+        {
+            Assert.That(failure.Message, Does.EndWith(ChapterCatalog.Current.Hint(mutant.Hint).Text), $"This mistake should get hint '{mutant.Hint}'.");
+        }
         TestContext.Out.WriteLine(failure.Message);
     }
 }

@@ -11,7 +11,7 @@ namespace StreamingTutorial.GraderProofs;
 [Category("Workbook")]
 public partial class WorkbookShapeTests
 {
-    private static readonly string Root = FindRepositoryRoot();
+    internal static readonly string Root = FindRepositoryRoot();
 
     private static IEnumerable<TestCaseData> Chapters() =>
         ChapterCatalog.Current.Chapters.Select(c => new TestCaseData(c).SetArgDisplayNames($"chapter {c.Number}"));

@@ -29,5 +29,10 @@ public static class Verdict
         {
             Assert.Fail(failure.Message);
         }
+        catch (Grpc.Core.RpcException rpc) when (LearnerException.From(rpc) is { Exercise: { } exercise } thrown)
+        {
+            // The learner's handler threw where no check expected it: show the exception, not "Exception was thrown by handler".
+            Assert.Fail(GradingFailure.Threw(exercise.Id, $"{thrown.RpcMethod}(...)", "an answer", thrown).Message);
+        }
     }
 }

@@ -25,6 +25,14 @@ public sealed class ChapterCatalog
         ?? throw new KeyNotFoundException($"No exercise '{id}' in chapters.json.");
 
     public Chapter ChapterOf(Exercise exercise) => Chapters.First(c => c.Exercises.Contains(exercise));
+
+    /// <summary>
+    /// The hint a check names by its key. Keys are unique in the whole workbook, so a check of one
+    /// exercise may point at another's hint (5.2's check that Broadcast does not block gives 5.1's hint).
+    /// </summary>
+    public Hint Hint(string key) =>
+        Chapters.SelectMany(c => c.Exercises).SelectMany(e => e.Hints).FirstOrDefault(h => h.Key == key)
+        ?? throw new KeyNotFoundException($"A check names hint '{key}', which chapters.json does not define.");
 }
 
 public sealed class Chapter
@@ -64,8 +72,25 @@ public sealed class Exercise
     [JsonPropertyName("file")]
     public required string File { get; init; }
 
+    /// <summary>In the order the hint command gives them; each keyed so the check that failed can name the one that fits.</summary>
     [JsonPropertyName("hints")]
-    public required IReadOnlyList<string> Hints { get; init; }
+    public required IReadOnlyList<Hint> Hints { get; init; }
+
+    /// <summary>The hint shown when the learner's own code throws; the first hint when chapters.json names none.</summary>
+    [JsonPropertyName("exceptionHint")]
+    public string? ExceptionHint { get; init; }
 
     public string Todo => "TODO " + Id;
+}
+
+public sealed class Hint
+{
+    /// <summary>What graders' checks call this hint by, e.g. "utc-kind": unique in chapters.json.</summary>
+    [JsonPropertyName("key")]
+    public required string Key { get; init; }
+
+    [JsonPropertyName("text")]
+    public required string Text { get; init; }
+
+    public override string ToString() => Text;
 }

@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,7 @@ public static class Grade
     /// <summary>Hosts a service under test in memory, with detailed errors on so an untouched TODO can be recognised.</summary>
     public static Task<GrpcTestHost> HostAsync<TService>(Action<IServiceCollection>? configureServices = null)
         where TService : class =>
-        GrpcTestHost.StartAsync(HostKind.TestServer, app => app.MapGrpcService<TService>(), configureServices,
-            options => options.EnableDetailedErrors = true);
+        GrpcTestHost.StartAsync(HostKind.TestServer, app => app.MapGrpcService<TService>(), configureServices, ConfigureGraded);
 
     /// <summary>Hosts a service under test created by a factory (for services with constructor arguments).</summary>
     public static Task<GrpcTestHost> HostAsync<TService>(Func<TService> create)
@@ -27,15 +27,28 @@ public static class Grade
                 app.MapGrpcService<TService>();
             },
             services => services.AddSingleton(_ => create()),
-            options => options.EnableDetailedErrors = true);
+            ConfigureGraded);
+
+    /// <summary>
+    /// How a graded server is set up: detailed errors on (a production server leaves them off, so it
+    /// never shows its internals) so an untouched TODO can be recognised, and the learner's own
+    /// exceptions sent with their type, message and line.
+    /// </summary>
+    public static void ConfigureGraded(GrpcServiceOptions options)
+    {
+        options.EnableDetailedErrors = true;
+        options.Interceptors.Add<LearnerExceptionInterceptor>();
+    }
 
     /// <summary>True when a call failed because the handler still throws the starter's NotImplementedException.</summary>
     public static bool IsNotImplemented(RpcException ex) =>
         ex.StatusCode == StatusCode.Unknown && ex.Status.Detail.Contains(nameof(NotImplementedException), StringComparison.Ordinal);
 
     /// <summary>Calls the learner's server. An untouched TODO becomes NotStartedException; other failures are the caller's to judge.</summary>
-    public static async Task<T> CallServerAsync<T>(string exerciseId, Func<Task<T>> call)
+    /// An exception thrown by the learner's handler becomes a failure that shows it.
+    public static async Task<T> CallServerAsync<T>(string exerciseId, Func<Task<T>> call, string? callText = null)
     {
+        callText ??= ChapterCatalog.Current.Exercise(exerciseId).Name + "(...)";
         try
         {
             return await call().WaitAsync(TimeSpan.FromSeconds(30));
@@ -44,25 +57,30 @@ public static class Grade
         {
             throw NotStartedException.For(exerciseId);
         }
+        catch (RpcException ex) when (LearnerException.From(ex) is { } thrown)
+        {
+            throw GradingFailure.Threw(exerciseId, callText, "an answer", thrown);
+        }
         catch (TimeoutException)
         {
-            throw new GradingFailure($"Exercise {exerciseId}: the call did not finish within 30 seconds. Is the handler waiting for something that never happens?");
+            throw GradingFailure.For(exerciseId, "the call did not finish within 30 seconds.", callText, "an answer", "no answer after 30 s: is the handler waiting for something that never happens?",
+                ChapterCatalog.Current.Exercise(exerciseId).Hints[0].Key);
         }
     }
 
     /// <summary>Calls the learner's server expecting an error status; returns the exception, or fails if the call succeeded.</summary>
-    public static async Task<RpcException> ExpectErrorAsync<T>(string exerciseId, string callText, StatusCode expected, Func<Task<T>> call, int hint = 0)
+    public static async Task<RpcException> ExpectErrorAsync<T>(string exerciseId, string callText, StatusCode expected, Func<Task<T>> call, string hint)
     {
         try
         {
-            var result = await CallServerAsync(exerciseId, call);
+            var result = await CallServerAsync(exerciseId, call, callText);
             throw GradingFailure.For(exerciseId, $"the call should have failed with {expected}, but it succeeded.", callText,
                 $"status {expected}", $"status OK with {Describe(result)}", hint);
         }
         catch (RpcException ex) when (ex.StatusCode != expected)
         {
             throw GradingFailure.For(exerciseId, "the call failed with the wrong status.", callText,
-                $"status {expected}", $"status {ex.StatusCode} \"{ex.Status.Detail}\"", hint);
+                $"status {expected}", DescribeStatus(ex), hint);
         }
         catch (RpcException ex)
         {
@@ -71,7 +89,7 @@ public static class Grade
     }
 
     /// <summary>Runs the learner's client code. An untouched TODO becomes NotStartedException; an exception becomes a failure.</summary>
-    public static async Task<T> RunClientAsync<T>(string exerciseId, string callText, Func<Task<T>> learnerCode)
+    public static async Task<T> RunClientAsync<T>(string exerciseId, string callText, Func<Task<T>> learnerCode, string? timeoutHint = null)
     {
         try
         {
@@ -83,13 +101,22 @@ public static class Grade
         }
         catch (TimeoutException)
         {
-            throw GradingFailure.For(exerciseId, "the code did not finish within 30 seconds.", callText, "a result", "no result after 30 s");
+            throw GradingFailure.For(exerciseId, "the code did not finish within 30 seconds.", callText, "a result", "no result after 30 s",
+                timeoutHint ?? ChapterCatalog.Current.Exercise(exerciseId).Hints[0].Key);
         }
         catch (Exception ex) when (ex is not GradingFailure and not NotStartedException)
         {
-            throw GradingFailure.For(exerciseId, "the code threw an exception.", callText, "a result", $"{ex.GetType().Name}: {ex.Message}");
+            throw GradingFailure.Threw(exerciseId, callText, "a result", LearnerException.From(ex));
         }
     }
+
+    /// <summary>A failed call's status for a failure's Actual line; the learner's own exception when that is what ended it.</summary>
+    public static string DescribeStatus(RpcException ex) =>
+        LearnerException.From(ex) is { } thrown ? $"status {ex.StatusCode}: your code threw {thrown.Text}" : $"status {ex.StatusCode} \"{ex.Status.Detail}\"";
+
+    /// <summary>An exception for a failure's Actual line: type, message, and the line of the learner's code it came from.</summary>
+    public static string DescribeException(Exception ex) =>
+        ex is RpcException rpc ? $"RpcException with {DescribeStatus(rpc)}" : LearnerException.From(ex).Text;
 
     /// <summary>A short text of a value for failure messages.</summary>
     public static string Describe(object? value) => value switch

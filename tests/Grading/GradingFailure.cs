@@ -5,18 +5,38 @@ namespace StreamingTutorial.Grading;
 /// <summary>A started exercise gave a wrong answer. The message says what was called, expected and received, and hints.</summary>
 public sealed class GradingFailure(string message) : Exception(message)
 {
-    /// <param name="hint">Which of the exercise's hints (from chapters.json) fits this failure best.</param>
-    public static GradingFailure For(string exerciseId, string problem, string call, string expected, string actual, int hint = 0)
+    /// <param name="hint">The key (in chapters.json) of the hint that fits this check's failure.</param>
+    public static GradingFailure For(string exerciseId, string problem, string call, string expected, string actual, string hint)
     {
-        var exercise = ChapterCatalog.Current.Exercise(exerciseId);
-        var chapter = ChapterCatalog.Current.ChapterOf(exercise);
-        var text = new StringBuilder()
-            .AppendLine($"Exercise {exercise.Id} ({exercise.Name}, chapters/{chapter.Folder}/{exercise.File}): {problem}")
+        var text = Heading(exerciseId, problem)
             .AppendLine($"  Call:     {call}")
             .AppendLine($"  Expected: {expected}")
             .AppendLine($"  Actual:   {actual}")
-            .Append($"  Hint:     {exercise.Hints[Math.Clamp(hint, 0, exercise.Hints.Count - 1)]}");
+            .Append($"  Hint:     {ChapterCatalog.Current.Hint(hint).Text}");
         return new GradingFailure(text.ToString());
+    }
+
+    /// <summary>
+    /// The learner's own code threw: the exception as it is, where it was thrown, and the hint of the
+    /// exercise that owns that code (the frame's method), or of the exercise being graded.
+    /// </summary>
+    public static GradingFailure Threw(string exerciseId, string call, string expected, LearnerException thrown)
+    {
+        var owner = thrown.Exercise ?? ChapterCatalog.Current.Exercise(exerciseId);
+        var text = Heading(owner.Id, "your code threw an exception.")
+            .AppendLine($"  Call:     {call}")
+            .AppendLine($"  Expected: {expected}")
+            .AppendLine($"  Actual:   {thrown.Type}: {thrown.Message}")
+            .AppendLine($"  Where:    {thrown.Where ?? "(no line of your code on the stack)"}")
+            .Append($"  Hint:     {ChapterCatalog.Current.Hint(owner.ExceptionHint ?? owner.Hints[0].Key).Text}");
+        return new GradingFailure(text.ToString());
+    }
+
+    private static StringBuilder Heading(string exerciseId, string problem)
+    {
+        var exercise = ChapterCatalog.Current.Exercise(exerciseId);
+        var chapter = ChapterCatalog.Current.ChapterOf(exercise);
+        return new StringBuilder().AppendLine($"Exercise {exercise.Id} ({exercise.Name}, chapters/{chapter.Folder}/{exercise.File}): {problem}");
     }
 }
 

@@ -15,8 +15,8 @@ public class StartersTests
         Project = "Test.csproj",
         Exercises =
         [
-            new Exercise { Id = "1.1", Name = "First", Side = "server", File = "Work.cs", Hints = ["h"] },
-            new Exercise { Id = "1.2", Name = "Second", Side = "client", File = "Client.cs", Hints = ["h"] },
+            new Exercise { Id = "1.1", Name = "First", Side = "server", File = "Work.cs", Hints = [new Hint { Key = "h", Text = "h" }] },
+            new Exercise { Id = "1.2", Name = "Second", Side = "client", File = "Client.cs", Hints = [new Hint { Key = "h", Text = "h" }] },
         ],
     };
 

@@ -33,6 +33,9 @@ public static class Demo
 {
     public const int DefaultPort = 50051;
 
+    /// <summary>The exit code of a client whose call Ctrl+C stopped: 128 + SIGINT, as shells report it.</summary>
+    public const int CancelledExitCode = 130;
+
     /// <summary>How long Ctrl+C lets calls in progress finish before the server drops them.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(2);
 
@@ -107,7 +110,12 @@ public static class Demo
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
-            // Ctrl+C cancels the calls in flight instead of killing the process, so streams end cleanly.
+            // Ctrl+C cancels the calls in flight instead of killing the process, so streams end
+            // cleanly. A second Ctrl+C, if something still runs, ends the program at once.
+            if (stop.IsCancellationRequested)
+            {
+                return;
+            }
             e.Cancel = true;
             stop.Cancel();
         };
@@ -115,6 +123,19 @@ public static class Demo
         {
             await app.RunClient(channel, options, stop.Token);
             return 0;
+        }
+        catch (DemoOptionException ex)
+        {
+            // A wrong option is the user's typo, not a crash: say which and how to fix it, no stack trace.
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine($"Usage: {app.Command} -- client [--port {DefaultPort}] [--host 127.0.0.1] [options of the chapter]");
+            return 2;
+        }
+        catch (Exception ex) when (stop.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            // Ctrl+C stopped a call in progress: the user asked for it, so no error, but not a success either.
+            Console.Error.WriteLine("Stopped (Ctrl+C): the call in progress was cancelled.");
+            return CancelledExitCode;
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
         {
@@ -153,6 +174,38 @@ public sealed class DemoOptions
 
     public string Get(string name, string fallback) => values.TryGetValue(name, out var value) && value is not null ? value : fallback;
 
+    /// <summary>A whole-number option from <paramref name="min"/> to <paramref name="max"/>; anything else is a <see cref="DemoOptionException"/> that says what is wrong.</summary>
+    public int GetInt(string name, int fallback, int min = int.MinValue, int max = int.MaxValue)
+    {
+        if (!values.TryGetValue(name, out var text))
+        {
+            return fallback;
+        }
+        if (text is null)
+        {
+            throw new DemoOptionException($"--{name} needs a number from {min} to {max}.");
+        }
+        if (!long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            throw new DemoOptionException($"--{name} needs a whole number from {min} to {max}, not '{text}'.");
+        }
+        return (int)number;
+    }
+
+    /// <summary>A text option of 1 to <paramref name="maxLength"/> characters, without control characters.</summary>
+    public string GetText(string name, string fallback, int maxLength)
+    {
+        if (!values.TryGetValue(name, out var text))
+        {
+            return fallback;
+        }
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length > maxLength || text.Any(char.IsControl))
+        {
+            throw new DemoOptionException($"--{name} needs a text of 1 to {maxLength} characters, not '{text}'.");
+        }
+        return text.Trim();
+    }
+
     public static DemoOptions Parse(string[] args)
     {
         var options = new DemoOptions(args.Length > 0 ? args[0].ToLowerInvariant() : "");
@@ -177,3 +230,6 @@ public sealed class DemoOptions
         return options;
     }
 }
+
+/// <summary>An option the user gave is missing its value or out of range; the message says which and what it needs.</summary>
+public sealed class DemoOptionException(string message) : ArgumentException(message);

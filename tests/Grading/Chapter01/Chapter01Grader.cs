@@ -10,7 +10,7 @@ namespace StreamingTutorial.Grading.Chapter01;
 /// gets the storage folder) and call it with the generated client; client exercises run the
 /// learner's code against <see cref="ReferenceFileService"/>, which records what it received.
 /// </summary>
-public static class Chapter01Grader
+public static partial class Chapter01Grader
 {
     public static async Task SayHelloAsync<TService>(Func<string, TService> createService)
         where TService : FileService.FileServiceBase
@@ -25,13 +25,13 @@ public static class Chapter01Grader
             var expected = $"Hello, {name}!";
             if (reply.Message != expected)
             {
-                throw GradingFailure.For("1.1", "the greeting is not right.", $"SayHello(name: \"{name}\")", $"message \"{expected}\"", $"message \"{reply.Message}\"");
+                throw GradingFailure.For("1.1", "the greeting is not right.", $"SayHello(name: \"{name}\")", $"message \"{expected}\"", $"message \"{reply.Message}\"", hint: "greeting-text");
             }
         }
         foreach (var blank in new[] { "", "   " })
         {
             await Grade.ExpectErrorAsync("1.1", $"SayHello(name: \"{blank}\")", StatusCode.InvalidArgument,
-                async () => await client.SayHelloAsync(new HelloRequest { Name = blank }), hint: 1);
+                async () => await client.SayHelloAsync(new HelloRequest { Name = blank }), hint: "blank-name");
         }
     }
 
@@ -47,13 +47,13 @@ public static class Chapter01Grader
         var after = DateTime.UtcNow;
         if (reply.Time is null)
         {
-            throw GradingFailure.For("1.2", "the reply has no time.", "GetServerTime()", $"a time between {before:O} and {after:O}", "no time set");
+            throw GradingFailure.For("1.2", "the reply has no time.", "GetServerTime()", $"a time between {before:O} and {after:O}", "no time set", hint: "timestamp");
         }
         // A generous margin: the check is "this is the server's clock now", not a timing test.
         var time = reply.Time.ToDateTime();
         if (time < before.AddSeconds(-5) || time > after.AddSeconds(5))
         {
-            throw GradingFailure.For("1.2", "the time is not the server's current UTC time.", "GetServerTime()", $"a time between {before:O} and {after:O}", time.ToString("O"), hint: 1);
+            throw GradingFailure.For("1.2", "the time is not the server's current UTC time.", "GetServerTime()", $"a time between {before:O} and {after:O}", time.ToString("O"), hint: "utc-kind");
         }
     }
 
@@ -80,7 +80,7 @@ public static class Chapter01Grader
             if (reply.FileName != name || reply.Size != content.Length)
             {
                 throw GradingFailure.For("1.3", "the reply does not describe the stored file.", call,
-                    $"file_name \"{Shorten(name)}\", size {content.Length}", $"file_name \"{Shorten(reply.FileName)}\", size {reply.Size}", hint: 2);
+                    $"file_name \"{Shorten(name)}\", size {content.Length}", $"file_name \"{Shorten(reply.FileName)}\", size {reply.Size}", hint: "reply-size");
             }
             var path = Path.Combine(root, name);
             var stored = File.Exists(path) ? await File.ReadAllBytesAsync(path) : null;
@@ -88,9 +88,11 @@ public static class Chapter01Grader
             {
                 throw GradingFailure.For("1.3", "the file on disk is not what was sent.", call,
                     $"a file {Shorten(name)} of {content.Length} bytes in the storage folder",
-                    stored is null ? "no such file" : $"a file of {stored.Length} bytes with other content", hint: 1);
+                    stored is null ? "no such file" : $"a file of {stored.Length} bytes with other content", hint: "write-bytes");
             }
         }
+
+        await OverwritesAsync(client, root);
 
         var before = Snapshot(parent.Path);
         // The absolute name points inside the test's own folder, so a wrong write is seen by the snapshot.
@@ -99,11 +101,11 @@ public static class Chapter01Grader
         {
             var call = $"WriteFile(file_name: \"{Shorten(bad)}\")";
             await Grade.ExpectErrorAsync("1.3", call, StatusCode.InvalidArgument,
-                async () => await client.WriteFileAsync(new WriteFileRequest { FileName = bad, Content = ByteString.CopyFromUtf8("must not be written") }));
+                async () => await client.WriteFileAsync(new WriteFileRequest { FileName = bad, Content = ByteString.CopyFromUtf8("must not be written") }), hint: "check-name");
             var after = Snapshot(parent.Path);
             if (!after.SequenceEqual(before))
             {
-                throw GradingFailure.For("1.3", "a rejected name still wrote a file.", call, "nothing written", $"files now: {Grade.Describe(after)}");
+                throw GradingFailure.For("1.3", "a rejected name still wrote a file.", call, "nothing written", $"files now: {Grade.Describe(after)}", hint: "check-name");
             }
         }
     }
@@ -118,19 +120,22 @@ public static class Chapter01Grader
         var empty = await Grade.CallServerAsync("1.4", async () => await client.ListFilesAsync(new ListFilesRequest()));
         if (empty.Files.Count != 0)
         {
-            throw GradingFailure.For("1.4", "an empty folder should list nothing.", "ListFiles() on an empty folder", "no files", Grade.Describe(empty.Files));
+            throw GradingFailure.For("1.4", "an empty folder should list nothing.", "ListFiles() on an empty folder", "no files", Grade.Describe(empty.Files), hint: "enumerate-files");
         }
 
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "b.txt"), "bbb");
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "a.txt"), "a");
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "c.bin"), "");
+        // A folder inside the storage folder is not a file: it is not listed.
+        Directory.CreateDirectory(Path.Combine(folder.Path, SubfolderName));
         var listing = await Grade.CallServerAsync("1.4", async () => await client.ListFilesAsync(new ListFilesRequest()));
         var actual = listing.Files.Select(f => $"{f.Name} ({f.Size} bytes)").ToList();
         var expected = new[] { "a.txt (1 bytes)", "b.txt (3 bytes)", "c.bin (0 bytes)" };
+        var listsFolder = listing.Files.Any(f => f.Name == SubfolderName);
         if (!actual.SequenceEqual(expected))
         {
-            throw GradingFailure.For("1.4", "the listing is not every file with its size, ordered by name.", "ListFiles() with b.txt, a.txt and c.bin in the folder",
-                Grade.Describe(expected), Grade.Describe(actual), hint: 1);
+            throw GradingFailure.For("1.4", "the listing is not every file with its size, ordered by name.", "ListFiles() with b.txt, a.txt, c.bin and a subfolder b-folder in the folder",
+                Grade.Describe(expected), Grade.Describe(actual), hint: listsFolder ? "enumerate-files" : "order-by-name");
         }
     }
 
@@ -142,36 +147,38 @@ public static class Chapter01Grader
         if (!received.SequenceEqual(["Ada"]))
         {
             throw GradingFailure.For("1.5", "the server did not receive one SayHello call with the name.", "GreetAsync(client, \"Ada\")",
-                "one SayHello(name: \"Ada\")", received.Count == 0 ? "no SayHello call" : $"SayHello calls with names {Grade.Describe(received)}");
+                "one SayHello(name: \"Ada\")", received.Count == 0 ? "no SayHello call" : $"SayHello calls with names {Grade.Describe(received)}", hint: "await-call");
         }
         var expected = ReferenceFileService.Greeting("Ada");
         if (result != expected)
         {
-            throw GradingFailure.For("1.5", "the method should return the server's message.", "GreetAsync(client, \"Ada\")", $"\"{expected}\"", Grade.Describe(result));
+            throw GradingFailure.For("1.5", "the method should return the server's message.", "GreetAsync(client, \"Ada\")", $"\"{expected}\"", Grade.Describe(result), hint: "return-message");
         }
+        await ServerErrorReachesCallerAsync("1.5", "GreetAsync(client, \"Ada\")", reference, StatusCode.Unavailable, async () => (object)await learnerGreet(reference.Client, "Ada"), hint: "greet-errors");
     }
 
     public static async Task GetServerTimeClientAsync(Func<FileService.FileServiceClient, Task<DateTime>> learnerGetTime)
     {
         await using var reference = await ReferenceFileService.StartAsync();
         var result = await Grade.RunClientAsync("1.6", "GetServerTimeAsync(client)", () => learnerGetTime(reference.Client));
-        if (result != ReferenceFileService.FixedTime)
+        if (result != ReferenceFileService.FixedTime || result.Kind != DateTimeKind.Utc)
         {
-            throw GradingFailure.For("1.6", "the method should return the time the server sent.", "GetServerTimeAsync(client)",
-                ReferenceFileService.FixedTime.ToString("O"), result.ToString("O"), hint: 1);
+            throw GradingFailure.For("1.6", "the method should return the time the server sent, as a UTC DateTime (DateTimeKind.Utc).", "GetServerTimeAsync(client)",
+                $"{ReferenceFileService.FixedTime:O} (Kind Utc)", $"{result:O} (Kind {result.Kind})", hint: "to-datetime");
         }
         var call = reference.Recorder.Deadlines.SingleOrDefault();
         if (call.Deadline == DateTime.MaxValue || call.Deadline == default)
         {
             throw GradingFailure.For("1.6", "the call was made without a deadline.", "GetServerTimeAsync(client)",
-                "a deadline about 5 s after the call", "no deadline", hint: 0);
+                "a deadline about 5 s after the call", "no deadline", hint: "call-deadline");
         }
         var allowed = call.Deadline - call.ReceivedAt;
         if (allowed < TimeSpan.FromSeconds(3) || allowed > TimeSpan.FromSeconds(6))
         {
             throw GradingFailure.For("1.6", "the deadline is not 5 seconds.", "GetServerTimeAsync(client)",
-                "a deadline about 5 s after the call", $"a deadline {allowed.TotalSeconds:0.0} s after the call");
+                "a deadline about 5 s after the call", $"a deadline {allowed.TotalSeconds:0.0} s after the call", hint: "call-deadline");
         }
+        await ServerErrorReachesCallerAsync("1.6", "GetServerTimeAsync(client)", reference, StatusCode.DeadlineExceeded, async () => (object)await learnerGetTime(reference.Client), hint: "time-errors");
     }
 
     public static async Task WriteAndListAsync(Func<FileService.FileServiceClient, string, string, Task<IReadOnlyList<string>>> learnerWriteAndList)
@@ -185,19 +192,19 @@ public static class Chapter01Grader
         {
             throw GradingFailure.For("1.7", "the server did not receive the file.", callText,
                 "WriteFile(file_name: \"diary.txt\", content: UTF-8 of \"Dear diary ✎\")",
-                write is null ? "no WriteFile call" : $"WriteFile(file_name: \"{write.FileName}\", content: \"{write.Content.ToStringUtf8()}\")");
+                write is null ? "no WriteFile call" : $"WriteFile(file_name: \"{write.FileName}\", content: \"{write.Content.ToStringUtf8()}\")", hint: "utf8-bytes");
         }
         var writeIndex = calls.IndexOf(write);
         var listIndex = calls.FindIndex(c => c is ListFilesRequest);
         if (listIndex < writeIndex)
         {
             throw GradingFailure.For("1.7", "ListFiles must come after WriteFile, so the listing shows the new file.", callText,
-                "WriteFile, then ListFiles", listIndex < 0 ? "no ListFiles call" : "ListFiles before WriteFile", hint: 1);
+                "WriteFile, then ListFiles", listIndex < 0 ? "no ListFiles call" : "ListFiles before WriteFile", hint: "write-then-list");
         }
-        var expected = new[] { "diary.txt", "existing.txt" };
+        var expected = new[] { "existing.txt", "diary.txt" };
         if (!result.SequenceEqual(expected))
         {
-            throw GradingFailure.For("1.7", "the method should return the names the server listed, in its order.", callText, Grade.Describe(expected), Grade.Describe(result), hint: 2);
+            throw GradingFailure.For("1.7", "the method should return the names the server listed, in its order.", callText, Grade.Describe(expected), Grade.Describe(result), hint: "listed-names");
         }
     }
 

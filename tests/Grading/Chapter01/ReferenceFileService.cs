@@ -33,12 +33,19 @@ public sealed class CallRecorder
         }
     }
 
+    /// <summary>When set, every call fails with this status after it is recorded: a failing server, for a client that must not hide it.</summary>
+    public Status? FailWith { get; set; }
+
     public void Record(object request, ServerCallContext context)
     {
         lock (calls)
         {
             calls.Add(request);
             deadlines.Add((DateTime.UtcNow, context.Deadline));
+        }
+        if (FailWith is { } status)
+        {
+            throw new RpcException(status);
         }
     }
 }
@@ -80,7 +87,8 @@ public sealed class ReferenceFileService(CallRecorder recorder) : FileService.Fi
         var reply = new ListFilesReply();
         lock (stored)
         {
-            reply.Files.AddRange(stored.Order(StringComparer.Ordinal).Select(n => new FileEntry { Name = n, Size = 1 }));
+            // In the order stored, not sorted: a client that sorts the names itself is caught.
+            reply.Files.AddRange(stored.Select(n => new FileEntry { Name = n, Size = 1 }));
         }
         return Task.FromResult(reply);
     }

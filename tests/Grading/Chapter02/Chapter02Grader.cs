@@ -12,7 +12,7 @@ namespace StreamingTutorial.Grading.Chapter02;
 /// <see cref="ReferenceTimeService"/> and <see cref="ReferenceRandomService"/>, which record the
 /// requests, deadlines, what they sent and whether the client cancelled.
 /// </summary>
-public static class Chapter02Grader
+public static partial class Chapter02Grader
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(2);
 
@@ -30,8 +30,8 @@ public static class Chapter02Grader
         await CheckTimeUpdatesAsync(client, intervalMs: 0, count: 2, expectedGapMs: 1000, within: TimeSpan.FromSeconds(2.5));
 
         var rejected = await Grade.ExpectErrorAsync("2.1", "GetTimeUpdates(interval_ms: -5)", StatusCode.InvalidArgument,
-            () => ExpectNothingAsync("2.1", "GetTimeUpdates(interval_ms: -5)", () => client.GetTimeUpdates(new TimeUpdatesRequest { IntervalMs = -5 })), hint: 2);
-        CheckHasMessage("2.1", "GetTimeUpdates(interval_ms: -5)", rejected, hint: 2);
+            () => ExpectNothingAsync("2.1", "GetTimeUpdates(interval_ms: -5)", () => client.GetTimeUpdates(new TimeUpdatesRequest { IntervalMs = -5 })), hint: "interval-check");
+        CheckHasMessage("2.1", "GetTimeUpdates(interval_ms: -5)", rejected, hint: "interval-check");
 
         // A long interval, cancelled after the first update: the handler must end at once, not an interval later.
         const string cancelText = "GetTimeUpdates(interval_ms: 10000), cancelled by the client after the first update";
@@ -42,7 +42,7 @@ public static class Chapter02Grader
             if (first.Messages.Count == 0)
             {
                 throw GradingFailure.For("2.1", "the first update should be sent right away, before the first wait.", cancelText,
-                    "an update at once", first.ToString());
+                    "an update at once", first.ToString(), hint: "write-then-wait");
             }
         }
         var cancelled = Stopwatch.StartNew();
@@ -50,7 +50,7 @@ public static class Chapter02Grader
         {
             throw GradingFailure.For("2.1", "the handler went on after the client cancelled.", cancelText,
                 "the handler returns as soon as context.CancellationToken fires",
-                $"still running {cancelled.Elapsed.TotalSeconds:0.0} s after the client cancelled (waiting out the 10 s interval?)", hint: 1);
+                $"still running {cancelled.Elapsed.TotalSeconds:0.0} s after the client cancelled (waiting out the 10 s interval?)", hint: "cancellation");
         }
     }
 
@@ -61,7 +61,8 @@ public static class Chapter02Grader
         var client = new RandomService.RandomServiceClient(host.CreateChannel());
 
         // Enough numbers that a missing max (or min) is certain to show: (5/6)^300 is about 1e-24.
-        foreach (var (min, max, count) in new[] { (1, 6, 300), (-5, -4, 200), (7, 7, 3), (0, 9, 0) })
+        // The edges of int too: max + 1 does not fit in an int when max is int.MaxValue.
+        foreach (var (min, max, count) in new[] { (1, 6, 300), (-5, -4, 200), (7, 7, 3), (0, 9, 0), (int.MaxValue - 1, int.MaxValue, 60), (int.MinValue, int.MinValue + 1, 60) })
         {
             var request = new RandomRequest { Min = min, Max = max, Count = count };
             var read = await GenerateAsync(client, request);
@@ -69,7 +70,7 @@ public static class Chapter02Grader
             if (missing.Count > 0)
             {
                 throw GradingFailure.For("2.2", $"some values from min to max never came: {Grade.Describe(missing)}.", Text(request),
-                    $"every value from {min} to {max} (both included) among {count} numbers", $"never {Grade.Describe(missing)}");
+                    $"every value from {min} to {max} (both included) among {count} numbers", $"never {Grade.Describe(missing)}", hint: "inclusive-max");
             }
         }
 
@@ -79,7 +80,7 @@ public static class Chapter02Grader
         if (span < TimeSpan.FromMilliseconds(2 * 150 * 0.75))
         {
             throw GradingFailure.For("2.2", "the numbers came faster than interval_ms asks.", Text(paced),
-                "about 300 ms from the first number to the third", $"{span.TotalMilliseconds:0} ms", hint: 1);
+                "about 300 ms from the first number to the third", $"{span.TotalMilliseconds:0} ms", hint: "count-and-pace");
         }
 
         foreach (var bad in new[]
@@ -90,9 +91,10 @@ public static class Chapter02Grader
         })
         {
             var rejected = await Grade.ExpectErrorAsync("2.2", Text(bad), StatusCode.InvalidArgument,
-                () => ExpectNothingAsync("2.2", Text(bad), () => client.GenerateNumbers(bad)), hint: 2);
-            CheckHasMessage("2.2", Text(bad), rejected, hint: 2);
+                () => ExpectNothingAsync("2.2", Text(bad), () => client.GenerateNumbers(bad)), hint: "request-check");
+            CheckHasMessage("2.2", Text(bad), rejected, hint: "request-check");
         }
+        await GenerateNumbersStopsWhenCancelledAsync(createService);
     }
 
     public static async Task ReadTimeUpdatesAsync(
@@ -111,28 +113,30 @@ public static class Chapter02Grader
                 await learnerRead(reference.Client, interval, count, update => Add(seen, update), CancellationToken.None);
                 return true;
             },
-            "the method returns after 4 updates", hint: 1);
+            "the method returns after 4 updates", hint: "stop-at-max");
         if (outcome.Error is not null)
         {
-            throw GradingFailure.For("2.3", "the code threw an exception.", callText, "the method returns after 4 updates", Describe(outcome.Error), hint: 1);
+            throw GradingFailure.For("2.3", "the code threw an exception.", callText, "the method returns after 4 updates", Describe(outcome.Error), hint: "stop-at-max");
         }
         var call = reference.Log.Calls.FirstOrDefault();
         if (call is null || call.Request.IntervalMs != interval)
         {
             throw GradingFailure.For("2.3", "the server did not receive the interval.", callText,
-                "GetTimeUpdates(interval_ms: 15)", call is null ? "no GetTimeUpdates call" : $"GetTimeUpdates(interval_ms: {call.Request.IntervalMs})");
+                "GetTimeUpdates(interval_ms: 15)", call is null ? "no GetTimeUpdates call" : $"GetTimeUpdates(interval_ms: {call.Request.IntervalMs})", hint: "read-all");
         }
-        var expected = call.Sent.Take(count).Select(DescribeUpdate).ToList();
+        // The reference's updates are known in advance; its record of what it sent may lag the client by a write.
+        var expected = Enumerable.Range(1, count)
+            .Select(i => DescribeUpdate(new TimeUpdate { Sequence = i, Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(ReferenceTimeService.TimeOf(i)) })).ToList();
         var actual = Snapshot(seen).Select(DescribeUpdate).ToList();
         if (!actual.SequenceEqual(expected))
         {
             throw GradingFailure.For("2.3", "onUpdate should get each of the first 4 updates the server sent, in order, and no more.", callText,
-                Shorten(expected), Shorten(actual), hint: 1);
+                Shorten(expected), Shorten(actual), hint: "stop-at-max");
         }
         if (!await CompletesWithinAsync(call.Cancelled.Task, Patience))
         {
             throw GradingFailure.For("2.3", "the call was still open after the method returned, so the server kept sending.", callText,
-                "the call cancelled once 4 updates arrived", $"not cancelled; the server has sent {call.Sent.Count} updates so far", hint: 1);
+                "the call cancelled once 4 updates arrived", $"not cancelled; the server has sent {call.Sent.Count} updates so far", hint: "stop-at-max");
         }
 
         // The caller's token: cancelling it must end the reading even though maxUpdates is not reached.
@@ -150,25 +154,26 @@ public static class Chapter02Grader
         if (!await CompletesWithinAsync(Task.WhenAny(three.Task, reading), Patience) || !three.Task.IsCompleted)
         {
             throw GradingFailure.For("2.3", "the method did not pass 3 updates to onUpdate.", tokenText, "3 updates, then more until the token is cancelled",
-                reading.IsFaulted ? Describe(reading.Exception!.InnerException!) : $"{Snapshot(seenAgain).Count} updates", hint: 0);
+                reading.IsFaulted ? Describe(reading.Exception!.InnerException!) : $"{Snapshot(seenAgain).Count} updates", hint: "read-all");
         }
         stop.Cancel();
         if (!await CompletesWithinAsync(reading, Patience))
         {
             throw GradingFailure.For("2.3", "the method kept reading after the cancellation token was cancelled.", tokenText,
-                "the method ends soon after the token is cancelled", $"still reading {Patience.TotalSeconds:0} s later", hint: 2);
+                "the method ends soon after the token is cancelled", $"still reading {Patience.TotalSeconds:0} s later", hint: "pass-token");
         }
         if (reading.Exception?.InnerException is { } error && error is not OperationCanceledException and not RpcException { StatusCode: StatusCode.Cancelled })
         {
             throw GradingFailure.For("2.3", "the method failed in an unexpected way when the token was cancelled.", tokenText,
-                "it returns, or throws RpcException with StatusCode.Cancelled", Describe(error), hint: 2);
+                "it returns, or throws RpcException with StatusCode.Cancelled", Describe(error), hint: "pass-token");
         }
         var second = reference.Log.Calls.ElementAtOrDefault(1);
         if (second is null || !await CompletesWithinAsync(second.Cancelled.Task, Patience))
         {
             throw GradingFailure.For("2.3", "the server never saw the call cancelled after the token was.", tokenText,
-                "the call cancelled", second is null ? "no second GetTimeUpdates call" : "the call still open", hint: 2);
+                "the call cancelled", second is null ? "no second GetTimeUpdates call" : "the call still open", hint: "pass-token");
         }
+        await ReadTimeUpdatesServerFailsAsync(learnerRead, reference);
     }
 
     public static async Task ReadNumbersAsync(
@@ -179,16 +184,16 @@ public static class Chapter02Grader
         // A stream that ends on its own: every number, in order, and the call carries the deadline.
         var request = new RandomRequest { Min = 10, Max = 99, Count = 5, IntervalMs = 5 };
         var callText = $"ReadNumbersAsync(client, {Text(request)}, timeout: 5 s)";
-        var outcome = await RunLearnerAsync("2.4", callText, () => learnerRead(reference.Client, request, TimeSpan.FromSeconds(5)), "the 5 numbers", hint: 0);
+        var outcome = await RunLearnerAsync("2.4", callText, () => learnerRead(reference.Client, request, TimeSpan.FromSeconds(5)), "the 5 numbers", hint: "stream-deadline");
         if (outcome.Error is not null)
         {
-            throw GradingFailure.For("2.4", "the code threw an exception.", callText, "the 5 numbers", Describe(outcome.Error), hint: 1);
+            throw GradingFailure.For("2.4", "the code threw an exception.", callText, "the 5 numbers", Describe(outcome.Error), hint: "collect-until-deadline");
         }
         var call = reference.Log.Calls.FirstOrDefault();
         if (call is null || !call.Request.Equals(request))
         {
             throw GradingFailure.For("2.4", "the server did not receive the request.", callText, Grade.Describe(request),
-                call is null ? "no GenerateNumbers call" : Grade.Describe(call.Request));
+                call is null ? "no GenerateNumbers call" : Grade.Describe(call.Request), hint: "stream-deadline");
         }
         CheckDeadline(call, callText, TimeSpan.FromSeconds(5));
         CheckNumbers(callText, call.Sent, outcome.Result!);
@@ -199,20 +204,20 @@ public static class Chapter02Grader
         var stallText = $"ReadNumbersAsync(client, {Text(stalled)}, timeout: 0.4 s), the server going quiet after 3 numbers";
         var limit = TimeSpan.FromSeconds(3);
         outcome = await RunLearnerAsync("2.4", stallText, () => learnerRead(reference.Client, stalled, TimeSpan.FromMilliseconds(400)),
-            "the 3 numbers that arrived, about 0.4 s after the call", hint: 0, limit);
+            "the 3 numbers that arrived, about 0.4 s after the call", hint: "stream-deadline", limit);
         if (outcome.Error is RpcException { StatusCode: StatusCode.DeadlineExceeded })
         {
             throw GradingFailure.For("2.4", "when the deadline passes, return the numbers that arrived instead of throwing.", stallText,
-                "the 3 numbers that arrived", Describe(outcome.Error), hint: 1);
+                "the 3 numbers that arrived", Describe(outcome.Error), hint: "collect-until-deadline");
         }
         if (outcome.Error is not null)
         {
-            throw GradingFailure.For("2.4", "the code threw an exception.", stallText, "the 3 numbers that arrived", Describe(outcome.Error), hint: 1);
+            throw GradingFailure.For("2.4", "the code threw an exception.", stallText, "the 3 numbers that arrived", Describe(outcome.Error), hint: "collect-until-deadline");
         }
         var stalledCall = reference.Log.Calls.ElementAtOrDefault(1);
         if (stalledCall is null)
         {
-            throw GradingFailure.For("2.4", "the server received no call.", stallText, "a GenerateNumbers call", "none");
+            throw GradingFailure.For("2.4", "the server received no call.", stallText, "a GenerateNumbers call", "none", hint: "stream-deadline");
         }
         CheckDeadline(stalledCall, stallText, TimeSpan.FromMilliseconds(400));
         CheckNumbers(stallText, stalledCall.Sent, outcome.Result!);
@@ -222,12 +227,12 @@ public static class Chapter02Grader
         var invalid = new RandomRequest { Min = 9, Max = 1, Count = 3 };
         var invalidText = $"ReadNumbersAsync(client, {Text(invalid)}, timeout: 5 s), which the server rejects";
         outcome = await RunLearnerAsync("2.4", invalidText, () => learnerRead(reference.Client, invalid, TimeSpan.FromSeconds(5)),
-            "an RpcException with StatusCode.InvalidArgument", hint: 2);
+            "an RpcException with StatusCode.InvalidArgument", hint: "other-errors");
         if (outcome.Error is not RpcException { StatusCode: StatusCode.InvalidArgument })
         {
             throw GradingFailure.For("2.4", "errors other than DeadlineExceeded should reach the caller.", invalidText,
                 "an RpcException with StatusCode.InvalidArgument",
-                outcome.Error is null ? $"returned {Grade.Describe(outcome.Result)}" : Describe(outcome.Error), hint: 2);
+                outcome.Error is null ? $"returned {Grade.Describe(outcome.Result)}" : Describe(outcome.Error), hint: "other-errors");
         }
     }
 
@@ -245,31 +250,31 @@ public static class Chapter02Grader
         if (read.Messages.Count < count)
         {
             throw read.Ended
-                ? GradingFailure.For("2.1", "the stream ended on its own; it should go on until the client cancels.", callText, expectedText, read.ToString())
-                : GradingFailure.For("2.1", $"too few updates arrived within {within.TotalSeconds:0.#} s.", callText, expectedText, read.ToString(), hint: 2);
+                ? GradingFailure.For("2.1", "the stream ended on its own; it should go on until the client cancels.", callText, expectedText, read.ToString(), hint: "write-then-wait")
+                : GradingFailure.For("2.1", $"too few updates arrived within {within.TotalSeconds:0.#} s.", callText, expectedText, read.ToString(), hint: "interval-check");
         }
         var sequences = read.Messages.Select(u => u.Sequence).ToList();
         if (!sequences.SequenceEqual(Enumerable.Range(1, count).Select(i => (long)i)))
         {
             throw GradingFailure.For("2.1", "the updates are not numbered 1, 2, 3, ... in each call.", callText,
-                $"sequence {Grade.Describe(Enumerable.Range(1, count))}", $"sequence {Shorten(sequences)}");
+                $"sequence {Grade.Describe(Enumerable.Range(1, count))}", $"sequence {Shorten(sequences)}", hint: "write-then-wait");
         }
         if (read.Messages.Any(u => u.Time is null))
         {
-            throw GradingFailure.For("2.1", "an update has no time.", callText, "every update with the current UTC time", read.ToString());
+            throw GradingFailure.For("2.1", "an update has no time.", callText, "every update with the current UTC time", read.ToString(), hint: "write-then-wait");
         }
         var times = read.Messages.Select(u => u.Time.ToDateTime()).ToList();
         // A generous margin: the check is "this is the server's clock now", not a timing test.
         if (times.Any(t => t < before.AddSeconds(-5) || t > after.AddSeconds(5)))
         {
             throw GradingFailure.For("2.1", "the times are not the server's current UTC time.", callText,
-                $"times between {before:O} and {after:O}", Grade.Describe(times.Select(t => t.ToString("O"))));
+                $"times between {before:O} and {after:O}", Grade.Describe(times.Select(t => t.ToString("O"))), hint: "write-then-wait");
         }
         var gaps = times.Zip(times.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
         if (gaps.Sum() < (count - 1) * expectedGapMs * 0.75 || gaps.Any(g => g <= 0))
         {
             throw GradingFailure.For("2.1", intervalMs == 0 ? "interval_ms 0 should mean the default, 1,000 ms." : "the updates came faster than interval_ms asks.",
-                callText, $"about {expectedGapMs} ms between two updates", $"gaps of {Grade.Describe(gaps.Select(g => $"{g:0} ms"))}", hint: 2);
+                callText, $"about {expectedGapMs} ms between two updates", $"gaps of {Grade.Describe(gaps.Select(g => $"{g:0} ms"))}", hint: "interval-check");
         }
     }
 
@@ -285,23 +290,23 @@ public static class Chapter02Grader
         catch (RpcException ex)
         {
             throw GradingFailure.For("2.2", "the call failed.", Text(request), $"{request.Count} numbers, then status OK",
-                $"status {ex.StatusCode} \"{ex.Status.Detail}\"", hint: ex.StatusCode == StatusCode.InvalidArgument ? 2 : 0);
+                Grade.DescribeStatus(ex), hint: ex.StatusCode == StatusCode.InvalidArgument ? "request-check" : "inclusive-max");
         }
         var expected = $"{request.Count} numbers from {request.Min} to {request.Max}, numbered 1 to {request.Count}, then the end of the stream";
         if (read.Messages.Count != request.Count || !read.Ended)
         {
             throw GradingFailure.For("2.2", read.Messages.Count > request.Count ? "the stream has too many numbers." : "the stream should end after count numbers.",
-                Text(request), expected, read.ToString(), hint: 1);
+                Text(request), expected, read.ToString(), hint: "count-and-pace");
         }
         var sequences = read.Messages.Select(n => n.Sequence).ToList();
         if (!sequences.SequenceEqual(Enumerable.Range(1, request.Count)))
         {
-            throw GradingFailure.For("2.2", "the numbers are not numbered 1, 2, 3, ...", Text(request), expected, $"sequence {Shorten(sequences)}", hint: 1);
+            throw GradingFailure.For("2.2", "the numbers are not numbered 1, 2, 3, ...", Text(request), expected, $"sequence {Shorten(sequences)}", hint: "count-and-pace");
         }
         var outside = read.Messages.Where(n => n.Value < request.Min || n.Value > request.Max).Select(n => n.Value).Distinct().ToList();
         if (outside.Count > 0)
         {
-            throw GradingFailure.For("2.2", "some numbers are outside [min, max].", Text(request), expected, $"values {Grade.Describe(outside)}");
+            throw GradingFailure.For("2.2", "some numbers are outside [min, max].", Text(request), expected, $"values {Grade.Describe(outside)}", hint: "inclusive-max");
         }
         return read;
     }
@@ -313,12 +318,12 @@ public static class Chapter02Grader
         if (read.Messages.Count > 0)
         {
             throw GradingFailure.For(exerciseId, "a bad request should be rejected before anything is sent.", callText,
-                "status InvalidArgument, and no messages", read.ToString(), hint: 2);
+                "status InvalidArgument, and no messages", read.ToString(), hint: exerciseId == "2.1" ? "interval-check" : "request-check");
         }
         return read;
     }
 
-    private static void CheckHasMessage(string exerciseId, string callText, RpcException rejected, int hint)
+    private static void CheckHasMessage(string exerciseId, string callText, RpcException rejected, string hint)
     {
         if (string.IsNullOrWhiteSpace(rejected.Status.Detail))
         {
@@ -331,13 +336,13 @@ public static class Chapter02Grader
     {
         if (call.Deadline == DateTime.MaxValue || call.Deadline == default)
         {
-            throw GradingFailure.For("2.4", "the call was made without a deadline.", callText, $"a deadline {Seconds(timeout)} after the call", "no deadline");
+            throw GradingFailure.For("2.4", "the call was made without a deadline.", callText, $"a deadline {Seconds(timeout)} after the call", "no deadline", hint: "stream-deadline");
         }
         var allowed = call.Deadline - call.ReceivedAt;
         if (allowed < timeout * 0.5 || allowed > timeout * 1.25 + TimeSpan.FromMilliseconds(100))
         {
             throw GradingFailure.For("2.4", "the deadline is not the timeout from now.", callText, $"a deadline {Seconds(timeout)} after the call",
-                $"a deadline {Seconds(allowed)} after the call");
+                $"a deadline {Seconds(allowed)} after the call", hint: "stream-deadline");
         }
     }
 
@@ -348,7 +353,7 @@ public static class Chapter02Grader
         if (!actual.SequenceEqual(expected))
         {
             throw GradingFailure.For("2.4", "the method should return every number that arrived, in order.", callText,
-                Shorten(expected), Shorten(actual), hint: 1);
+                Shorten(expected), Shorten(actual), hint: "collect-until-deadline");
         }
     }
 
@@ -386,7 +391,7 @@ public static class Chapter02Grader
     }
 
     private static async Task<(T? Result, Exception? Error)> RunLearnerAsync<T>(string exerciseId, string callText, Func<Task<T>> learnerCode,
-        string expected, int hint, TimeSpan? limit = null)
+        string expected, string hint, TimeSpan? limit = null)
     {
         var time = limit ?? TimeSpan.FromSeconds(5);
         var task = Start(learnerCode);
@@ -475,9 +480,7 @@ public static class Chapter02Grader
 
     private static string Seconds(TimeSpan time) => $"{time.TotalSeconds:0.0#} s";
 
-    private static string Describe(Exception ex) => ex is RpcException rpc
-        ? $"RpcException with status {rpc.StatusCode} \"{rpc.Status.Detail}\""
-        : $"{ex.GetType().Name}: {ex.Message}";
+    private static string Describe(Exception ex) => Grade.DescribeException(ex);
 
     private static string DescribeUpdate(TimeUpdate u) => $"[{u.Sequence}] {u.Time?.ToDateTime():HH:mm:ss.fff}";
 

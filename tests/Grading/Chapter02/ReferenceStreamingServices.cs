@@ -93,6 +93,9 @@ public sealed class ReferenceTimeService(CallLog<TimeUpdatesRequest, TimeUpdate>
     /// <summary>The time the reference puts in update number <paramref name="sequence"/>.</summary>
     public static DateTime TimeOf(long sequence) => Start.AddMilliseconds(1_234 * sequence);
 
+    /// <summary>When set, the call fails with UNAVAILABLE after this many updates: a server that fails mid-stream.</summary>
+    public int? FailAfter { get; set; }
+
     public override async Task GetTimeUpdates(TimeUpdatesRequest request, IServerStreamWriter<TimeUpdate> responseStream, ServerCallContext context)
     {
         var call = log.Begin(request, context);
@@ -105,6 +108,10 @@ public sealed class ReferenceTimeService(CallLog<TimeUpdatesRequest, TimeUpdate>
                 var update = new TimeUpdate { Time = Timestamp.FromDateTime(TimeOf(sequence)), Sequence = sequence };
                 await responseStream.WriteAsync(update);
                 call.RecordSent(update);
+                if (sequence == FailAfter)
+                {
+                    throw new RpcException(new Status(StatusCode.Unavailable, "the reference server fails on purpose"));
+                }
                 await Task.Delay(pause, context.CancellationToken);
             }
         }
@@ -114,9 +121,11 @@ public sealed class ReferenceTimeService(CallLog<TimeUpdatesRequest, TimeUpdate>
     }
 
     /// <summary>A running reference server, its log and a client to it.</summary>
-    public sealed class Running(GrpcTestHost host, CallLog<TimeUpdatesRequest, TimeUpdate> log) : IAsyncDisposable
+    public sealed class Running(GrpcTestHost host, CallLog<TimeUpdatesRequest, TimeUpdate> log, ReferenceTimeService service) : IAsyncDisposable
     {
         public CallLog<TimeUpdatesRequest, TimeUpdate> Log { get; } = log;
+
+        public ReferenceTimeService Service { get; } = service;
 
         public StreamingService.StreamingServiceClient Client { get; } = new(host.CreateChannel());
 
@@ -128,7 +137,7 @@ public sealed class ReferenceTimeService(CallLog<TimeUpdatesRequest, TimeUpdate>
         var log = new CallLog<TimeUpdatesRequest, TimeUpdate>();
         var service = new ReferenceTimeService(log);
         var host = await Grade.HostAsync<ReferenceTimeService>(services => services.AddSingleton(service));
-        return new Running(host, log);
+        return new Running(host, log, service);
     }
 }
 

@@ -35,18 +35,18 @@ public static class Chapter03Grader
         {
             var call = $"UploadImage({description})";
             var chunks = sizes.Select(size => new ImageChunk { Data = ByteString.CopyFrom(RandomBytes(size)) }).ToList();
-            var reply = await UploadAsync("3.1", call, () => client.UploadImage(), chunks, hint: 1);
+            var reply = await UploadAsync("3.1", call, () => client.UploadImage(), chunks, hint: "summary-after-loop");
             var expected = new UploadSummary { TotalChunks = sizes.Length, TotalBytes = sizes.Sum() };
             if (reply.TotalChunks != expected.TotalChunks)
             {
                 throw GradingFailure.For("3.1", "the summary counts the wrong number of chunks.", call,
                     $"total_chunks {expected.TotalChunks}, total_bytes {expected.TotalBytes}", $"total_chunks {reply.TotalChunks}, total_bytes {reply.TotalBytes}",
-                    hint: reply.TotalChunks < expected.TotalChunks ? 1 : 0);
+                    hint: reply.TotalChunks < expected.TotalChunks ? "summary-after-loop" : "read-chunks");
             }
             if (reply.TotalBytes != expected.TotalBytes)
             {
                 throw GradingFailure.For("3.1", "the summary counts the wrong number of bytes.", call,
-                    $"total_chunks {expected.TotalChunks}, total_bytes {expected.TotalBytes}", $"total_chunks {reply.TotalChunks}, total_bytes {reply.TotalBytes}", hint: 2);
+                    $"total_chunks {expected.TotalChunks}, total_bytes {expected.TotalBytes}", $"total_chunks {reply.TotalChunks}, total_bytes {reply.TotalBytes}", hint: "chunk-size-varies");
             }
         }
     }
@@ -67,8 +67,8 @@ public static class Chapter03Grader
 
         // No chunk means no name. First, with no writes to race against, so an untouched TODO is recognised reliably.
         await Grade.ExpectErrorAsync("3.2", "UploadFile() with no chunks at all", StatusCode.InvalidArgument,
-            () => SendAllAsync(client.UploadFile(), Array.Empty<FileChunk>()), hint: 0);
-        ExpectFolder("3.2", "UploadFile() with no chunks at all", root, [], "nothing written", hint: 0);
+            () => SendAllAsync(client.UploadFile(), Array.Empty<FileChunk>()), hint: "first-chunk-name");
+        ExpectFolder("3.2", "UploadFile() with no chunks at all", root, [], "nothing written", hint: "first-chunk-name");
 
         // Rejected names: InvalidArgument, and nothing written anywhere under the test's folder.
         var before = Snapshot(parent.Path);
@@ -77,11 +77,11 @@ public static class Chapter03Grader
         {
             var call = $"UploadFile(first chunk: file_name \"{Shorten(bad)}\", 19 bytes)";
             var chunk = new FileChunk { FileName = bad, Data = ByteString.CopyFromUtf8("must not be written") };
-            await Grade.ExpectErrorAsync("3.2", call, StatusCode.InvalidArgument, () => SendAllAsync(client.UploadFile(), [chunk]), hint: 0);
+            await Grade.ExpectErrorAsync("3.2", call, StatusCode.InvalidArgument, () => SendAllAsync(client.UploadFile(), [chunk]), hint: "first-chunk-name");
             var after = Snapshot(parent.Path);
             if (!after.SequenceEqual(before))
             {
-                throw GradingFailure.For("3.2", "a rejected name still wrote a file.", call, "nothing written", $"files now: {Grade.Describe(after)}", hint: 0);
+                throw GradingFailure.For("3.2", "a rejected name still wrote a file.", call, "nothing written", $"files now: {Grade.Describe(after)}", hint: "first-chunk-name");
             }
         }
 
@@ -101,18 +101,18 @@ public static class Chapter03Grader
             var content = RandomBytes(sizes.Sum());
             var call = $"UploadFile(file_name \"{Shorten(name)}\", {DescribeChunks(sizes)})"
                 + (stored.ContainsKey(name) ? " over an earlier upload of the same name" : "");
-            var reply = await UploadAsync("3.2", call, () => client.UploadFile(), Chunks(name, content, sizes), hint: 2);
+            var reply = await UploadAsync("3.2", call, () => client.UploadFile(), Chunks(name, content, sizes), hint: "move-when-done");
             var expected = new FileUploadSummary { FileName = name, Size = content.Length, Sha256 = Sha256Hex(content), TotalChunks = sizes.Length };
             if (reply.FileName != expected.FileName || reply.Size != expected.Size || reply.TotalChunks != expected.TotalChunks)
             {
                 throw GradingFailure.For("3.2", "the reply does not describe the uploaded file.", call,
                     $"file_name \"{Shorten(name)}\", size {expected.Size}, total_chunks {expected.TotalChunks}",
-                    $"file_name \"{Shorten(reply.FileName)}\", size {reply.Size}, total_chunks {reply.TotalChunks}", hint: 1);
+                    $"file_name \"{Shorten(reply.FileName)}\", size {reply.Size}, total_chunks {reply.TotalChunks}", hint: "temp-file-and-hash");
             }
             if (reply.Sha256 != expected.Sha256)
             {
                 throw GradingFailure.For("3.2", "the sha256 is not the lower-case hex SHA-256 of all the bytes sent.", call,
-                    $"sha256 \"{expected.Sha256}\"", $"sha256 \"{reply.Sha256}\"", hint: 1);
+                    $"sha256 \"{expected.Sha256}\"", $"sha256 \"{reply.Sha256}\"", hint: "temp-file-and-hash");
             }
             stored[name] = content;
             var path = Path.Combine(root, name);
@@ -121,9 +121,9 @@ public static class Chapter03Grader
             {
                 throw GradingFailure.For("3.2", "the stored file is not what was sent.", call,
                     $"a file {Shorten(name)} of {content.Length} bytes in the storage folder, with the bytes of every chunk in order",
-                    onDisk is null ? "no such file" : $"a file of {onDisk.Length} bytes with other content", hint: 2);
+                    onDisk is null ? "no such file" : $"a file of {onDisk.Length} bytes with other content", hint: "move-when-done");
             }
-            ExpectFolder("3.2", call, root, stored.Keys, "only the uploaded files (no temporary file left behind)", hint: 2);
+            ExpectFolder("3.2", call, root, stored.Keys, "only the uploaded files (no temporary file left behind)", hint: "move-when-done");
         }
 
         await OverQuotaUploadLeavesNothingAsync(client, requests, root, stored);
@@ -142,13 +142,13 @@ public static class Chapter03Grader
         var sizes = new[] { MiB, MiB, MiB, MiB, 1 };
         var request = requests.Started + 1;
         await Grade.ExpectErrorAsync("3.2", callText, StatusCode.ResourceExhausted,
-            () => SendAllAsync(client.UploadFile(), Chunks(Name, RandomBytes(sizes.Sum()), sizes)), hint: 3);
+            () => SendAllAsync(client.UploadFile(), Chunks(Name, RandomBytes(sizes.Sum()), sizes)), hint: "quota");
         await HandlerFinishedAsync(requests, request, callText);
-        ExpectFolder("3.2", callText, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: 3);
+        ExpectFolder("3.2", callText, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: "move-when-done");
         if (!(await File.ReadAllBytesAsync(Path.Combine(root, Name))).AsSpan().SequenceEqual(stored[Name]))
         {
             throw GradingFailure.For("3.2", "an upload over the quota changed the stored file of the same name.", callText,
-                "the earlier photo.jpg, unchanged", "other content", hint: 3);
+                "the earlier photo.jpg, unchanged", "other content", hint: "temp-file-and-hash");
         }
 
         const string EndlessName = "endless.bin";
@@ -167,16 +167,16 @@ public static class Chapter03Grader
         try
         {
             await call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(10));
-            throw GradingFailure.For("3.2", "an upload that never ends was answered OK.", EndlessCall, "status ResourceExhausted once the quota is passed", "status OK", hint: 3);
+            throw GradingFailure.For("3.2", "an upload that never ends was answered OK.", EndlessCall, "status ResourceExhausted once the quota is passed", "status OK", hint: "quota");
         }
         catch (TimeoutException)
         {
             throw GradingFailure.For("3.2", "the server kept reading an upload past its quota.", EndlessCall,
-                "status ResourceExhausted as soon as the chunks passed the quota", "no answer 10 s later: the quota is only checked after the last chunk, which never comes", hint: 3);
+                "status ResourceExhausted as soon as the chunks passed the quota", "no answer 10 s later: the quota is only checked after the last chunk, which never comes", hint: "quota");
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.ResourceExhausted)
         {
-            throw GradingFailure.For("3.2", "an upload past the quota failed with the wrong status.", EndlessCall, "status ResourceExhausted", $"status {ex.StatusCode} \"{ex.Status.Detail}\"", hint: 3);
+            throw GradingFailure.For("3.2", "an upload past the quota failed with the wrong status.", EndlessCall, "status ResourceExhausted", Grade.DescribeStatus(ex), hint: "quota");
         }
         catch (RpcException)
         {
@@ -190,7 +190,7 @@ public static class Chapter03Grader
             // The writes fail once the server has ended the call, as they should.
         }
         await HandlerFinishedAsync(requests, request, EndlessCall);
-        ExpectFolder("3.2", EndlessCall, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: 3);
+        ExpectFolder("3.2", EndlessCall, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: "move-when-done");
     }
 
     private static async Task HandlerFinishedAsync(RequestWatcher requests, int request, string callText)
@@ -202,7 +202,7 @@ public static class Chapter03Grader
         catch (TimeoutException)
         {
             throw GradingFailure.For("3.2", "the handler kept running after the call ended.", callText,
-                "the handler ends with the call", $"still running {FolderWait.TotalSeconds:0} s later", hint: 3);
+                "the handler ends with the call", $"still running {FolderWait.TotalSeconds:0} s later", hint: "quota");
         }
     }
 
@@ -226,7 +226,7 @@ public static class Chapter03Grader
             catch (Exception ex) when (ex is RpcException or TimeoutException)
             {
                 throw GradingFailure.For("3.2", "the server stopped taking chunks in the middle of an upload.", CallText,
-                    "both chunks accepted", ex is RpcException rpc ? $"the call ended with {rpc.StatusCode} \"{rpc.Status.Detail}\"" : "the second chunk not taken within 10 s", hint: 1);
+                    "both chunks accepted", ex is RpcException rpc ? $"the call ended with {Grade.DescribeStatus(rpc)}" : "the second chunk not taken within 10 s", hint: "temp-file-and-hash");
             }
 
             // The server is mid-upload: it has something on disk by now, but not under the final name.
@@ -235,12 +235,12 @@ public static class Chapter03Grader
             if (partial.Count == 0)
             {
                 throw GradingFailure.For("3.2", "during an upload nothing appeared in the server's folder.", CallText + " (checked before cancelling)",
-                    "a temporary file in the storage folder receiving the chunks", $"no new file after {FolderWait.TotalSeconds:0} s", hint: 1);
+                    "a temporary file in the storage folder receiving the chunks", $"no new file after {FolderWait.TotalSeconds:0} s", hint: "temp-file-and-hash");
             }
             if (partial.Contains(Name))
             {
                 throw GradingFailure.For("3.2", "the unfinished upload is visible under its final name.", CallText + " (checked before cancelling)",
-                    "the chunks in a temporary file, renamed to the final name only after the last chunk", $"files now: {Grade.Describe(inProgress.Select(Shorten))}", hint: 2);
+                    "the chunks in a temporary file, renamed to the final name only after the last chunk", $"files now: {Grade.Describe(inProgress.Select(Shorten))}", hint: "move-when-done");
             }
             cancel.Cancel();
         }
@@ -253,7 +253,7 @@ public static class Chapter03Grader
         catch (TimeoutException)
         {
             throw GradingFailure.For("3.2", "the handler kept running after the client cancelled.", CallText,
-                "the handler ends soon after the cancellation (reading the next chunk throws)", $"still running {FolderWait.TotalSeconds:0} s later", hint: 2);
+                "the handler ends soon after the cancellation (reading the next chunk throws)", $"still running {FolderWait.TotalSeconds:0} s later", hint: "move-when-done");
         }
         var leftOver = Directory.EnumerateFileSystemEntries(root).Select(p => Path.GetFileName(p)!).Except(storedNames).Order(StringComparer.Ordinal).ToList();
         if (leftOver.Count > 0)
@@ -261,7 +261,7 @@ public static class Chapter03Grader
             var problem = leftOver.Contains(Name)
                 ? "a cancelled upload left a partial file under its final name."
                 : "a cancelled upload left its temporary file behind.";
-            throw GradingFailure.For("3.2", problem, CallText, "no trace of the cancelled upload once the handler has returned", $"the folder still has {Grade.Describe(leftOver.Select(Shorten))}", hint: 2);
+            throw GradingFailure.For("3.2", problem, CallText, "no trace of the cancelled upload once the handler has returned", $"the folder still has {Grade.Describe(leftOver.Select(Shorten))}", hint: "move-when-done");
         }
     }
 
@@ -274,45 +274,47 @@ public static class Chapter03Grader
             reference.Recorder.ExpectedChunks = count;
             var uploadsBefore = reference.Recorder.Uploads.Count;
             var result = await Grade.RunClientAsync("3.3", callText, () => learnerUpload(reference.Client, count, chunkSize));
-            var upload = await SingleUploadAsync("3.3", callText, reference.Recorder, uploadsBefore, "UploadImage", hint: 1);
+            var upload = await SingleUploadAsync("3.3", callText, reference.Recorder, uploadsBefore, "UploadImage", hint: "random-chunks");
 
             if (upload.Deadline == DateTime.MaxValue)
             {
-                throw GradingFailure.For("3.3", "the call was made without a deadline.", callText, "a deadline 10 s after the call starts", "no deadline", hint: 0);
+                throw GradingFailure.For("3.3", "the call was made without a deadline.", callText, "a deadline 10 s after the call starts", "no deadline", hint: "upload-deadline");
             }
             var allowed = upload.Deadline - upload.ReceivedAt;
             if (allowed < TimeSpan.FromSeconds(8) || allowed > TimeSpan.FromSeconds(11))
             {
                 throw GradingFailure.For("3.3", "the deadline is not 10 seconds.", callText, "a deadline about 10 s after the call starts",
-                    $"a deadline {allowed.TotalSeconds:0.0} s after the call started", hint: 0);
+                    $"a deadline {allowed.TotalSeconds:0.0} s after the call started", hint: "upload-deadline");
             }
             var sizes = upload.Chunks.Select(c => c.Size).ToList();
             if (sizes.Count != count || sizes.Any(s => s != chunkSize))
             {
                 throw GradingFailure.For("3.3", "the server did not receive the chunks asked for.", callText,
-                    $"{count} chunks of {chunkSize} bytes", DescribeChunks(sizes), hint: 1);
+                    $"{count} chunks of {chunkSize} bytes", DescribeChunks(sizes), hint: "random-chunks");
             }
             if (upload.Chunks.All(c => c.AllZero))
             {
-                throw GradingFailure.For("3.3", "the chunks hold no random data.", callText, "random bytes", "every byte 0", hint: 1);
+                throw GradingFailure.For("3.3", "the chunks hold no random data.", callText, "random bytes", "every byte 0", hint: "random-chunks");
             }
             if (!upload.StreamCompleted)
             {
                 throw GradingFailure.For("3.3", "the request stream was never completed, so the server could not know the upload was over.", callText,
-                    "CompleteAsync() after the last chunk", $"no end of stream {ReferenceUploaderService.EndOfStreamWait.TotalSeconds:0} s after the last chunk", hint: 2);
+                    "CompleteAsync() after the last chunk", $"no end of stream {ReferenceUploaderService.EndOfStreamWait.TotalSeconds:0} s after the last chunk", hint: "complete-stream");
             }
             if (!Equals(result, upload.Reply))
             {
-                throw GradingFailure.For("3.3", "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: 2);
+                throw GradingFailure.For("3.3", "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: "complete-stream");
             }
         }
+        await Chapter03ClientChecks.UploadRandomChunksFailsAsync(learnerUpload, reference);
     }
 
-    public static async Task UploadFileClientAsync(Func<UploaderService.UploaderServiceClient, string, IProgress<long>?, Task<FileUploadSummary>> learnerUpload)
+    public static async Task UploadFileClientAsync(Func<UploaderService.UploaderServiceClient, string, IProgress<long>?, CancellationToken, Task<FileUploadSummary>> learnerUpload)
     {
         using var folder = Grade.CreateTempFolder();
         await using var reference = await ReferenceUploaderService.StartAsync();
-        foreach (var (name, size) in new[] { ("holiday photo.png", 2 * MiB + 12_345), ("tiny.txt", 10), ("empty.txt", 0) })
+        // Exactly 1 MiB ends at a chunk boundary: one chunk, not one and an empty one.
+        foreach (var (name, size) in new[] { ("holiday photo.png", 2 * MiB + 12_345), ("exactly one MiB.bin", MiB), ("tiny.txt", 10), ("empty.txt", 0) })
         {
             var path = Path.Combine(folder.Path, name);
             var content = RandomBytes(size);
@@ -323,31 +325,32 @@ public static class Chapter03Grader
             reference.Recorder.ExpectedChunks = expectedSizes.Count;
             var uploadsBefore = reference.Recorder.Uploads.Count;
             var progress = new RecordingProgress();
-            var result = await Grade.RunClientAsync("3.4", callText, () => learnerUpload(reference.Client, path, progress));
-            var upload = await SingleUploadAsync("3.4", callText, reference.Recorder, uploadsBefore, "UploadFile", hint: 0);
+            var result = await Grade.RunClientAsync("3.4", callText, () => learnerUpload(reference.Client, path, progress, CancellationToken.None));
+            var upload = await SingleUploadAsync("3.4", callText, reference.Recorder, uploadsBefore, "UploadFile", hint: "mib-chunks");
 
             var sizes = upload.Chunks.Select(c => c.Size).ToList();
             if (!sizes.SequenceEqual(expectedSizes))
             {
                 throw GradingFailure.For("3.4", "the file was not cut into 1 MiB chunks.", callText,
-                    $"{DescribeChunks(expectedSizes)} (1 MiB = 1,048,576 bytes each, the last one smaller; an empty file is one empty chunk)", DescribeChunks(sizes), hint: 0);
+                    $"{DescribeChunks(expectedSizes)} (1 MiB = 1,048,576 bytes each, the last one smaller; an empty file is one empty chunk)", DescribeChunks(sizes),
+                    hint: sizes.Count == 0 ? "name-on-first-chunk" : "mib-chunks");
             }
             if (upload.Sha256 != Sha256Hex(content))
             {
                 throw GradingFailure.For("3.4", "the chunks do not carry the file's bytes in order.", callText,
-                    "the file's content, chunk after chunk", "other bytes", hint: 0);
+                    "the file's content, chunk after chunk", "other bytes", hint: "mib-chunks");
             }
             var names = upload.Chunks.Select(c => c.FileName).ToList();
             var expectedNames = names.Select((_, i) => i == 0 ? name : "").ToList();
             if (!names.SequenceEqual(expectedNames))
             {
                 throw GradingFailure.For("3.4", "the file name should be on the first chunk, and only there.", callText,
-                    $"file_name per chunk {Grade.Describe(expectedNames)}", $"file_name per chunk {Grade.Describe(names)}", hint: 1);
+                    $"file_name per chunk {Grade.Describe(expectedNames)}", $"file_name per chunk {Grade.Describe(names)}", hint: "name-on-first-chunk");
             }
             if (!upload.StreamCompleted)
             {
                 throw GradingFailure.For("3.4", "the request stream was never completed, so the server could not know the upload was over.", callText,
-                    "CompleteAsync() after the last chunk", $"no end of stream {ReferenceUploaderService.EndOfStreamWait.TotalSeconds:0} s after the last chunk", hint: 2);
+                    "CompleteAsync() after the last chunk", $"no end of stream {ReferenceUploaderService.EndOfStreamWait.TotalSeconds:0} s after the last chunk", hint: "progress-and-complete");
             }
             var reports = progress.Reports;
             var monotonic = reports.Zip(reports.Skip(1)).All(pair => pair.First <= pair.Second);
@@ -355,13 +358,15 @@ public static class Chapter03Grader
             {
                 var expectedReports = expectedSizes.Select((_, i) => expectedSizes.Take(i + 1).Sum(s => (long)s)).ToList();
                 throw GradingFailure.For("3.4", "progress was not reported after each chunk, ending at the file's size.", callText,
-                    $"progress reports {Grade.Describe(expectedReports)}", reports.Count == 0 ? "no progress reports" : $"progress reports {Grade.Describe(reports)}", hint: 2);
+                    $"progress reports {Grade.Describe(expectedReports)}", reports.Count == 0 ? "no progress reports" : $"progress reports {Grade.Describe(reports)}", hint: "progress-and-complete");
             }
             if (!Equals(result, upload.Reply))
             {
-                throw GradingFailure.For("3.4", "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: 2);
+                throw GradingFailure.For("3.4", "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: "progress-and-complete");
             }
         }
+        await Chapter03ClientChecks.UploadFileCancelsAsync(learnerUpload, reference, folder.Path);
+        await Chapter03ClientChecks.UploadFileFailsAsync(learnerUpload, reference, folder.Path);
     }
 
     /// <summary>Streams the chunks, completes the stream and returns the reply; an error status goes to the caller as RpcException.</summary>
@@ -393,7 +398,7 @@ public static class Chapter03Grader
     }
 
     /// <summary>An upload expected to succeed; a failed call becomes a GradingFailure.</summary>
-    private static async Task<TResponse> UploadAsync<TRequest, TResponse>(string exerciseId, string callText, Func<AsyncClientStreamingCall<TRequest, TResponse>> start, IEnumerable<TRequest> messages, int hint)
+    private static async Task<TResponse> UploadAsync<TRequest, TResponse>(string exerciseId, string callText, Func<AsyncClientStreamingCall<TRequest, TResponse>> start, IEnumerable<TRequest> messages, string hint)
     {
         try
         {
@@ -401,12 +406,15 @@ public static class Chapter03Grader
         }
         catch (RpcException ex)
         {
-            throw GradingFailure.For(exerciseId, "the upload failed.", callText, "a summary", $"status {ex.StatusCode} \"{ex.Status.Detail}\"", hint);
+            // A file moved while still open fails only on Windows: say why, wherever it shows.
+            var stillOpen = exerciseId == "3.2" && ex.Status.Detail.Contains("being used by another process", StringComparison.OrdinalIgnoreCase);
+            throw GradingFailure.For(exerciseId, stillOpen ? "the upload failed: the temporary file was still open when it was moved." : "the upload failed.",
+                callText, "a summary", Grade.DescribeStatus(ex), hint: stillOpen ? "rename-closed-file" : hint);
         }
     }
 
     /// <summary>The one call the learner's client made, once the reference server has finished with it.</summary>
-    private static async Task<ReceivedUpload> SingleUploadAsync(string exerciseId, string callText, UploadRecorder recorder, int before, string method, int hint)
+    private static async Task<ReceivedUpload> SingleUploadAsync(string exerciseId, string callText, UploadRecorder recorder, int before, string method, string hint)
     {
         var uploads = recorder.Uploads.Skip(before).ToList();
         if (uploads.Count != 1 || uploads[0].Method != method)
@@ -436,7 +444,7 @@ public static class Chapter03Grader
         }
     }
 
-    private static void ExpectFolder(string exerciseId, string callText, string root, IEnumerable<string> names, string expected, int hint)
+    private static void ExpectFolder(string exerciseId, string callText, string root, IEnumerable<string> names, string expected, string hint)
     {
         var actual = Directory.EnumerateFileSystemEntries(root).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         if (!actual.SequenceEqual(names.Order(StringComparer.Ordinal)))

@@ -58,6 +58,9 @@ public sealed class UploadRecorder
     /// </summary>
     public int ExpectedChunks { get; set; } = int.MaxValue;
 
+    /// <summary>When set, the server reads the whole upload and then fails with this status: a server that fails, for a client that must not hide it.</summary>
+    public Status? FailWith { get; set; }
+
     public void Add(ReceivedUpload upload)
     {
         lock (uploads)
@@ -68,7 +71,7 @@ public sealed class UploadRecorder
 }
 
 /// <summary>
-/// The server a learner's chapter 3 client is graded against. It counts honestly and records
+/// The server a learner's chapter 3 client is graded against. It counts honestly (its answers are marked, so a client cannot make them up) and records
 /// every chunk, the call's deadline and whether the client completed its request stream.
 /// </summary>
 public sealed class ReferenceUploaderService(UploadRecorder recorder) : UploaderService.UploaderServiceBase
@@ -81,7 +84,9 @@ public sealed class ReferenceUploaderService(UploadRecorder recorder) : Uploader
         try
         {
             await ReadChunksAsync(requestStream, context, upload, chunk => ("", chunk.Data));
-            var reply = new UploadSummary { TotalChunks = upload.Chunks.Count, TotalBytes = upload.TotalBytes };
+            FailIfAsked();
+            // The bytes plus a marker: an answer a client cannot make up from what it sent.
+            var reply = new UploadSummary { TotalChunks = upload.Chunks.Count, TotalBytes = upload.TotalBytes + Marker };
             upload.Reply = reply;
             return reply;
         }
@@ -97,11 +102,14 @@ public sealed class ReferenceUploaderService(UploadRecorder recorder) : Uploader
         try
         {
             await ReadChunksAsync(requestStream, context, upload, chunk => (chunk.FileName, chunk.Data));
+            FailIfAsked();
+            // Marked too (the name it was stored under, the hash read backwards): a client that
+            // hashes the file itself and returns that instead of the server's answer is caught.
             var reply = new FileUploadSummary
             {
-                FileName = upload.Chunks.FirstOrDefault()?.FileName ?? "",
+                FileName = StoredName(upload.Chunks.FirstOrDefault()?.FileName ?? ""),
                 Size = upload.TotalBytes,
-                Sha256 = upload.Sha256,
+                Sha256 = new string(upload.Sha256.Reverse().ToArray()),
                 TotalChunks = upload.Chunks.Count,
             };
             upload.Reply = reply;
@@ -110,6 +118,19 @@ public sealed class ReferenceUploaderService(UploadRecorder recorder) : Uploader
         finally
         {
             upload.Finished.TrySetResult();
+        }
+    }
+
+    /// <summary>Added to the bytes counted in the reference server's UploadSummary.</summary>
+    public const long Marker = 1_000_000;
+
+    public static string StoredName(string fileName) => $"reference-{fileName}";
+
+    private void FailIfAsked()
+    {
+        if (recorder.FailWith is { } status)
+        {
+            throw new RpcException(status);
         }
     }
 

@@ -11,7 +11,7 @@ namespace StreamingTutorial.Grading.Chapter04;
 /// (<see cref="ReferenceNumberService"/>, <see cref="ReferenceSensorService"/>) that records
 /// every message, whether the stream was completed, and the deadline.
 /// </summary>
-public static class Chapter04Grader
+public static partial class Chapter04Grader
 {
     /// <summary>How long a client may leave its request stream open after its last message before it is judged to have forgotten CompleteAsync.</summary>
     private static readonly TimeSpan StreamEndWait = TimeSpan.FromSeconds(5);
@@ -25,27 +25,27 @@ public static class Chapter04Grader
         await using var host = await Grade.HostAsync(createService);
         var client = new NumberService.NumberServiceClient(host.CreateChannel());
 
-        await ExpectSumAsync(client, Enumerable.Range(1, 10).ToArray(), 55, "the sum of 1 to 10 is not right.", hint: 0);
-        await ExpectSumAsync(client, [], 0, "an empty stream (no numbers at all) should answer 0.", hint: 1);
-        await ExpectSumAsync(client, [-5, 12, -30, 8], -15, "numbers with negatives are not added up right.", hint: 0);
-        await ExpectSumAsync(client, [int.MaxValue], int.MaxValue, "int.MaxValue on its own fits in an int32.", hint: 2);
-        await ExpectSumAsync(client, [int.MinValue], int.MinValue, "int.MinValue on its own fits in an int32.", hint: 2);
+        await ExpectSumAsync(client, Enumerable.Range(1, 10).ToArray(), 55, "the sum of 1 to 10 is not right.", hint: "read-and-add");
+        await ExpectSumAsync(client, [], 0, "an empty stream (no numbers at all) should answer 0.", hint: "empty-stream");
+        await ExpectSumAsync(client, [-5, 12, -30, 8], -15, "numbers with negatives are not added up right.", hint: "read-and-add");
+        await ExpectSumAsync(client, [int.MaxValue], int.MaxValue, "int.MaxValue on its own fits in an int32.", hint: "long-total");
+        await ExpectSumAsync(client, [int.MinValue], int.MinValue, "int.MinValue on its own fits in an int32.", hint: "long-total");
 
         foreach (var numbers in new[] { new[] { int.MaxValue, 1 }, [int.MinValue, -1], [int.MaxValue, int.MaxValue, int.MaxValue] })
         {
             var call = SumCall(numbers);
             var error = await Grade.ExpectErrorAsync("4.1", call, StatusCode.OutOfRange,
-                () => SendAsync(client.SumNumbers(), numbers.Select(n => new NumberRequest { Num = n })), hint: 2);
+                () => SendAsync(client.SumNumbers(), numbers.Select(n => new NumberRequest { Num = n })), hint: "long-total");
             if (string.IsNullOrWhiteSpace(error.Status.Detail))
             {
                 throw GradingFailure.For("4.1", "the OUT_OF_RANGE error has no message.", call,
-                    "a message saying that the sum does not fit in an int32", "an empty message", hint: 2);
+                    "a message saying that the sum does not fit in an int32", "an empty message", hint: "long-total");
             }
         }
 
         const string midway = "only the final total has to fit in an int32: this sum leaves the range midway and comes back.";
-        await ExpectSumAsync(client, [int.MaxValue, 1, -1], int.MaxValue, midway, hint: 3);
-        await ExpectSumAsync(client, [int.MinValue, -5, 10], int.MinValue + 5, midway, hint: 3);
+        await ExpectSumAsync(client, [int.MaxValue, 1, -1], int.MaxValue, midway, hint: "final-total");
+        await ExpectSumAsync(client, [int.MinValue, -5, 10], int.MinValue + 5, midway, hint: "final-total");
     }
 
     public static async Task SummarizeReadingsAsync<TService>(Func<TService> createService)
@@ -69,12 +69,12 @@ public static class Chapter04Grader
         {
             var call = SummarizeCall(readings);
             var error = await Grade.ExpectErrorAsync("4.2", call, StatusCode.InvalidArgument,
-                () => SendAsync(client.SummarizeReadings(), readings.Select(r => new SensorReading { SensorId = r.Sensor, Value = r.Value })), hint: 2);
+                () => SendAsync(client.SummarizeReadings(), readings.Select(r => new SensorReading { SensorId = r.Sensor, Value = r.Value })), hint: "finite-values");
             if (!Regex.IsMatch(error.Status.Detail, $"(?<![0-9]){position}(?![0-9])"))
             {
                 throw GradingFailure.For("4.2", $"the error should say which reading is {name}, by its position counting from 1.", call,
                     $"a message with the position {position}, like \"Reading {position} (sensor '{readings[position - 1].Sensor}') is {name}\"",
-                    $"\"{error.Status.Detail}\"", hint: 2);
+                    $"\"{error.Status.Detail}\"", hint: "finite-values");
             }
         }
     }
@@ -86,14 +86,14 @@ public static class Chapter04Grader
             await using var reference = await ReferenceServers.StartNumbersAsync();
             var callText = $"SumAsync(client, {Grade.Describe(numbers)})";
             var run = Grade.RunClientAsync("4.3", callText, () => learnerSum(reference.Client, numbers));
-            await WaitForStreamEndAsync("4.3", callText, reference.Recorder, run, completeHint: 1);
+            await WaitForStreamEndAsync("4.3", callText, reference.Recorder, run, completeHint: "complete-numbers");
             var result = await run;
-            CheckStream("4.3", callText, reference.Recorder, numbers, "SumNumbers", "number", completeHint: 1, n => n.ToString(CultureInfo.InvariantCulture));
+            CheckStream("4.3", callText, reference.Recorder, numbers, "SumNumbers", "number", completeHint: "complete-numbers", n => n.ToString(CultureInfo.InvariantCulture));
             var expected = ReferenceNumberService.Answer(numbers);
             if (result != expected)
             {
                 throw GradingFailure.For("4.3", $"the method should return the sum the server sent. (The grading server adds {ReferenceNumberService.Marker} to every sum, so a sum added up on the client shows.)",
-                    callText, $"{expected}, the server's answer", result.ToString(CultureInfo.InvariantCulture), hint: 2);
+                    callText, $"{expected}, the server's answer", result.ToString(CultureInfo.InvariantCulture), hint: "server-answer");
             }
         }
 
@@ -103,13 +103,13 @@ public static class Chapter04Grader
             var callText = $"SumAsync(client, [{int.MaxValue}, 1]) when the server answers OUT_OF_RANGE";
             // Not through Grade.RunClientAsync: here an exception is the right outcome.
             var run = Task.Run(() => learnerSum(reference.Client, tooBig));
-            await WaitForStreamEndAsync("4.3", callText, reference.Recorder, run, completeHint: 1);
+            await WaitForStreamEndAsync("4.3", callText, reference.Recorder, run, completeHint: "complete-numbers");
             const string expected = "the server's RpcException, with StatusCode.OutOfRange";
             try
             {
                 var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
                 throw GradingFailure.For("4.3", "the server answered OUT_OF_RANGE, so the method should let that RpcException reach its caller.", callText,
-                    expected, $"the method returned {result}", hint: 2);
+                    expected, $"the method returned {result}", hint: "server-answer");
             }
             catch (NotImplementedException)
             {
@@ -121,16 +121,16 @@ public static class Chapter04Grader
             catch (RpcException ex)
             {
                 throw GradingFailure.For("4.3", "the call should end with the server's status, OUT_OF_RANGE.", callText, expected,
-                    $"RpcException with status {ex.StatusCode} \"{ex.Status.Detail}\"", hint: 2);
+                    Grade.DescribeException(ex), hint: "server-answer");
             }
             catch (TimeoutException)
             {
-                throw GradingFailure.For("4.3", "the code did not finish within 30 seconds.", callText, expected, "no result after 30 s", hint: 1);
+                throw GradingFailure.For("4.3", "the code did not finish within 30 seconds.", callText, expected, "no result after 30 s", hint: "complete-numbers");
             }
             catch (Exception ex) when (ex is not GradingFailure)
             {
                 throw GradingFailure.For("4.3", "the server's RpcException should reach the caller unchanged.", callText, expected,
-                    $"{ex.GetType().Name}: {ex.Message}", hint: 2);
+                    Grade.DescribeException(ex), hint: "server-answer");
             }
         }
     }
@@ -152,37 +152,39 @@ public static class Chapter04Grader
         const string callText = "SummarizeAsync(client, 5 readings arriving one at a time, deadline: 20 s from now)";
 
         var run = Grade.RunClientAsync("4.4", callText, () => learnerSummarize(reference.Client, device.ReadingsAsync(), deadline));
-        await WaitForStreamEndAsync("4.4", callText, reference.Recorder, run, completeHint: 2);
+        await WaitForStreamEndAsync("4.4", callText, reference.Recorder, run, completeHint: "complete-readings");
         var result = await run;
 
-        CheckStream("4.4", callText, reference.Recorder, readings, "SummarizeReadings", "reading", completeHint: 2, r => $"{r.SensorId} {Value(r.Value)}");
+        CheckStream("4.4", callText, reference.Recorder, readings, "SummarizeReadings", "reading", completeHint: "complete-readings", r => $"{r.SensorId} {Value(r.Value)}");
         if (device.WaitedInVain is { } waitedFor)
         {
             throw GradingFailure.For("4.4", "the readings were not sent as they came.", callText,
                 $"each reading written to the call as soon as the loop gives it out, so reading {waitedFor} reaches the server before the next one is read",
-                $"reading {waitedFor} had not reached the server {ArrivalWait.TotalSeconds:0} s after it was given out: the readings were collected first", hint: 0);
+                $"reading {waitedFor} had not reached the server {ArrivalWait.TotalSeconds:0} s after it was given out: the readings were collected first", hint: "stream-readings");
         }
         var recordedDeadline = reference.Recorder.Deadline;
         const string expectedDeadline = "the deadline passed to the method, 20 s after the call started";
         if (recordedDeadline == DateTime.MaxValue)
         {
-            throw GradingFailure.For("4.4", "the call was made without a deadline.", callText, expectedDeadline, "no deadline", hint: 1);
+            throw GradingFailure.For("4.4", "the call was made without a deadline.", callText, expectedDeadline, "no deadline", hint: "summary-deadline");
         }
         if ((recordedDeadline - deadline).Duration() > TimeSpan.FromSeconds(2))
         {
             var seconds = (recordedDeadline - startedAt).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-            throw GradingFailure.For("4.4", "the call's deadline is not the one passed to the method.", callText, expectedDeadline, $"a deadline {seconds} s after the call started", hint: 1);
+            throw GradingFailure.For("4.4", "the call's deadline is not the one passed to the method.", callText, expectedDeadline, $"a deadline {seconds} s after the call started", hint: "summary-deadline");
         }
         var expected = ReferenceSensorService.Summarize(readings);
         if (!expected.Equals(result))
         {
-            throw GradingFailure.For("4.4", "the method should return the summary the server sent.", callText,
+            throw GradingFailure.For("4.4", $"the method should return the summary the server sent. (The grading server adds {ReferenceSensorService.Marker} to the mean, so a summary worked out on the client shows.)", callText,
                 SummaryText(expected.Count, expected.Min, expected.Max, expected.Mean),
-                result is null ? "null" : SummaryText(result.Count, result.Min, result.Max, result.Mean), hint: 2);
+                result is null ? "null" : SummaryText(result.Count, result.Min, result.Max, result.Mean), hint: "complete-readings");
         }
+        await SummarizeServerFailsAsync(learnerSummarize);
+        await SummarizeDeviceGoesQuietAsync(learnerSummarize);
     }
 
-    private static async Task ExpectSumAsync(NumberService.NumberServiceClient client, int[] numbers, int expected, string problem, int hint)
+    private static async Task ExpectSumAsync(NumberService.NumberServiceClient client, int[] numbers, int expected, string problem, string hint)
     {
         var call = SumCall(numbers);
         NumberResponse reply;
@@ -192,7 +194,7 @@ public static class Chapter04Grader
         }
         catch (RpcException ex)
         {
-            throw GradingFailure.For("4.1", problem, call, $"sum {expected}", $"status {ex.StatusCode} \"{ex.Status.Detail}\"", hint);
+            throw GradingFailure.For("4.1", problem, call, $"sum {expected}", Grade.DescribeStatus(ex), hint);
         }
         if (reply.Sum != expected)
         {
@@ -214,13 +216,13 @@ public static class Chapter04Grader
         }
         catch (RpcException ex)
         {
-            throw GradingFailure.For("4.2", problem, call, expectedText, $"status {ex.StatusCode} \"{ex.Status.Detail}\"", hint: readings.Length == 0 ? 1 : 0);
+            throw GradingFailure.For("4.2", problem, call, expectedText, Grade.DescribeStatus(ex), hint: readings.Length == 0 ? "mean-and-empty" : "min-max-start");
         }
         var countMinMaxRight = reply.Count == expected.Count && reply.Min.Equals(expected.Min) && reply.Max.Equals(expected.Max);
         var meanRight = Math.Abs(reply.Mean - expected.Mean) <= 1e-9 * Math.Max(1, Math.Abs(expected.Mean));
         if (!countMinMaxRight || !meanRight)
         {
-            var hint = readings.Length == 0 || countMinMaxRight ? 1 : 0;
+            var hint = readings.Length == 0 || countMinMaxRight ? "mean-and-empty" : "min-max-start";
             throw GradingFailure.For("4.2", problem, call, expectedText, SummaryText(reply.Count, reply.Min, reply.Max, reply.Mean), hint);
         }
     }
@@ -258,7 +260,7 @@ public static class Chapter04Grader
     /// A stream still open after <see cref="StreamEndWait"/> means CompleteAsync was forgotten:
     /// the server would wait for more messages forever.
     /// </summary>
-    private static async Task WaitForStreamEndAsync<T>(string exerciseId, string callText, StreamRecorder<T> recorder, Task learnerRun, int completeHint)
+    private static async Task WaitForStreamEndAsync<T>(string exerciseId, string callText, StreamRecorder<T> recorder, Task learnerRun, string completeHint)
     {
         try
         {
@@ -276,7 +278,7 @@ public static class Chapter04Grader
             if (recorder.Calls == 0)
             {
                 throw GradingFailure.For(exerciseId, "the code did not finish, and no call reached the server.", callText,
-                    "one call, streaming every message, then completed", $"no call after {StreamEndWait.TotalSeconds:0} s", hint: 0);
+                    "one call, streaming every message, then completed", $"no call after {StreamEndWait.TotalSeconds:0} s", hint: exerciseId == "4.3" ? "write-numbers" : "stream-readings");
             }
             throw GradingFailure.For(exerciseId, "the server is still waiting for the end of the request stream, so the call can never finish.", callText,
                 "the request stream completed (CompleteAsync) after the last message",
@@ -285,18 +287,18 @@ public static class Chapter04Grader
     }
 
     /// <summary>Checks that one call carried every message, in order, and that the client completed the stream.</summary>
-    private static void CheckStream<T>(string exerciseId, string callText, StreamRecorder<T> recorder, IReadOnlyList<T> sent, string method, string what, int completeHint, Func<T, string> describe)
+    private static void CheckStream<T>(string exerciseId, string callText, StreamRecorder<T> recorder, IReadOnlyList<T> sent, string method, string what, string completeHint, Func<T, string> describe)
     {
         var expectedStream = $"one {method} call streaming {List(sent, describe)}, then completed";
         if (recorder.Calls != 1)
         {
             throw GradingFailure.For(exerciseId, $"every {what} should go on one {method} call, as one stream.", callText, expectedStream,
-                recorder.Calls == 0 ? "no call" : $"{recorder.Calls} calls", hint: 0);
+                recorder.Calls == 0 ? "no call" : $"{recorder.Calls} calls", hint: exerciseId == "4.3" ? "write-numbers" : "stream-readings");
         }
         var received = recorder.Received;
         if (!received.SequenceEqual(sent))
         {
-            throw GradingFailure.For(exerciseId, $"the server did not receive every {what}, in order.", callText, List(sent, describe), List(received, describe), hint: 0);
+            throw GradingFailure.For(exerciseId, $"the server did not receive every {what}, in order.", callText, List(sent, describe), List(received, describe), hint: exerciseId == "4.3" ? "write-numbers" : "stream-readings");
         }
         if (!recorder.Completed)
         {

@@ -14,6 +14,9 @@ public sealed class StreamRecorder<T>
     private bool completed;
     private DateTime deadline;
 
+    /// <summary>When set, the server reads the whole stream, then fails with this status: a server that fails, for a client that must not hide it.</summary>
+    public Grpc.Core.Status? FailWith { get; set; }
+
     /// <summary>Set when the first call starts.</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -177,14 +180,17 @@ public sealed class ReferenceNumberService(StreamRecorder<int> recorder, Cancell
 /// <summary>The server a learner's 4.4 client is graded against: records every reading and the deadline, answers with the summary.</summary>
 public sealed class ReferenceSensorService(StreamRecorder<SensorReading> recorder, CancellationToken stop) : SensorService.SensorServiceBase
 {
+    /// <summary>Added to the mean the reference answers, so a client that works out the summary itself is caught.</summary>
+    public const double Marker = 1000;
+
     public static ReadingSummary Summarize(IReadOnlyList<SensorReading> readings) => readings.Count == 0
-        ? new ReadingSummary()
+        ? new ReadingSummary { Mean = Marker }
         : new ReadingSummary
         {
             Count = readings.Count,
             Min = readings.Min(r => r.Value),
             Max = readings.Max(r => r.Value),
-            Mean = readings.Average(r => r.Value),
+            Mean = readings.Average(r => r.Value) + Marker,
         };
 
     public override async Task<ReadingSummary> SummarizeReadings(IAsyncStreamReader<SensorReading> requestStream, ServerCallContext context)
@@ -192,6 +198,10 @@ public sealed class ReferenceSensorService(StreamRecorder<SensorReading> recorde
         if (!await recorder.ReadAllAsync(requestStream, context, stop))
         {
             throw new RpcException(new Status(StatusCode.Cancelled, "The request stream did not end normally."));
+        }
+        if (recorder.FailWith is { } status)
+        {
+            throw new RpcException(status);
         }
         return Summarize(recorder.Received);
     }

@@ -47,11 +47,11 @@ public static partial class Chapter05Grader
             await BroadcastWithinAsync("5.1", call, room, hello);
             await BroadcastWithinAsync("5.1", call, room, howAreYou);
             const string everyone = "every member should get every message once, in order, the join notices included.";
-            ExpectOutbox("5.1", call, "A", a, [Joined(a), Joined(b), Joined(c), hello, howAreYou], everyone, hint: 0);
-            ExpectOutbox("5.1", call, "B", b, [Joined(b), Joined(c), hello, howAreYou], everyone, hint: 0);
-            ExpectOutbox("5.1", call, "C", c, [Joined(c), hello, howAreYou], everyone, hint: 0);
-            ExpectNotDropped("5.1", call, [a, b, c], "no outbox was full.", hint: 1);
-            ExpectCount("5.1", call, room, 3, "nobody left and no outbox was full.", hint: 1);
+            ExpectOutbox("5.1", call, "A", a, [Joined(a), Joined(b), Joined(c), hello, howAreYou], everyone, hint: "enqueue-under-lock");
+            ExpectOutbox("5.1", call, "B", b, [Joined(b), Joined(c), hello, howAreYou], everyone, hint: "enqueue-under-lock");
+            ExpectOutbox("5.1", call, "C", c, [Joined(c), hello, howAreYou], everyone, hint: "enqueue-under-lock");
+            ExpectNotDropped("5.1", call, [a, b, c], "no outbox was full.", hint: "collect-laggards");
+            ExpectCount("5.1", call, room, 3, "nobody left and no outbox was full.", hint: "collect-laggards");
         }
 
         // A full outbox: the member is dropped with RESOURCE_EXHAUSTED, and the others hear it left. Broadcast never waits.
@@ -69,28 +69,28 @@ public static partial class Chapter05Grader
                 var message = Line("Client(1)", $"m{i}");
                 queued.Add(message);
                 await BroadcastWithinAsync("5.1", call, room, message);
-                ExpectOutbox("5.1", call, "A", a, [message], "every member should get every message.", hint: 0);
-                ExpectOutbox("5.1", call, "B", b, [message], "every member should get every message.", hint: 0);
+                ExpectOutbox("5.1", call, "A", a, [message], "every member should get every message.", hint: "enqueue-under-lock");
+                ExpectOutbox("5.1", call, "B", b, [message], "every member should get every message.", hint: "enqueue-under-lock");
             }
             if (c.DropReason is not null || room.Count != 3)
             {
                 throw GradingFailure.For("5.1", "C's outbox is full now, but every message still fitted in it: C is behind, but not too far behind yet.",
                     call + " (after m3)", "C still in the room (Count 3), no DropReason",
-                    $"Count {room.Count}, C's DropReason {Describe(c.DropReason)}", hint: 1);
+                    $"Count {room.Count}, C's DropReason {Describe(c.DropReason)}", hint: "collect-laggards");
             }
             var m4 = Line("Client(1)", "m4");
             await BroadcastWithinAsync("5.1", call, room, m4, release: () => Drain(c));
             ExpectDropped("5.1", call, "C", c);
-            ExpectCount("5.1", call, room, 2, "a member whose outbox is full is removed from the room.", hint: 2);
+            ExpectCount("5.1", call, room, 2, "a member whose outbox is full is removed from the room.", hint: "drop-laggard");
             const string told = "m4 goes to A and B; C did not fit it, so it is dropped and A and B hear that C left.";
-            ExpectOutbox("5.1", call, "A", a, [m4, Left(c)], told, hint: 2);
-            ExpectOutbox("5.1", call, "B", b, [m4, Left(c)], told, hint: 2);
+            ExpectOutbox("5.1", call, "A", a, [m4, Left(c)], told, hint: "drop-laggard");
+            ExpectOutbox("5.1", call, "B", b, [m4, Left(c)], told, hint: "drop-laggard");
             ExpectOutbox("5.1", call, "C", c, queued,
-                "C keeps what was queued for it before it was dropped.", hint: 2);
+                "C keeps what was queued for it before it was dropped.", hint: "drop-laggard");
 
             var m5 = Line("Client(2)", "m5");
             await BroadcastWithinAsync("5.1", call + ", then Broadcast(\"m5\")", room, m5);
-            ExpectOutbox("5.1", call + ", then Broadcast(\"m5\")", "A", a, [m5], "C was dropped once, and is told about once.", hint: 2);
+            ExpectOutbox("5.1", call + ", then Broadcast(\"m5\")", "A", a, [m5], "C was dropped once, and is told about once.", hint: "drop-laggard");
         }
 
         // Two members too far behind at once: both dropped, each announced once.
@@ -121,12 +121,12 @@ public static partial class Chapter05Grader
             if (!sameSet)
             {
                 throw GradingFailure.For("5.1", "A should get m4, then one notice for each member that was dropped (in either order), each once.", call,
-                    $"A's outbox: {Describe(expected)}", $"A's outbox: {Describe(seen)}", hint: 2);
+                    $"A's outbox: {Describe(expected)}", $"A's outbox: {Describe(seen)}", hint: "drop-laggard");
             }
             ExpectDropped("5.1", call, "B", b);
             ExpectDropped("5.1", call, "C", c);
-            ExpectNotDropped("5.1", call, [a], "A reads its outbox.", hint: 2);
-            ExpectCount("5.1", call, room, 1, "B and C are both too far behind and leave the room.", hint: 2);
+            ExpectNotDropped("5.1", call, [a], "A reads its outbox.", hint: "drop-laggard");
+            ExpectCount("5.1", call, room, 1, "B and C are both too far behind and leave the room.", hint: "drop-laggard");
         }
     }
 
@@ -146,40 +146,40 @@ public static partial class Chapter05Grader
             var seeYou = Line("Client(2)", "See you");
             RoomCall("5.2", call, () => room.Broadcast(seeYou));
             RoomCall("5.2", call, () => room.Leave(b));
-            ExpectCount("5.2", call, room, 2, "B left, so the room has 2 members.", hint: 0);
+            ExpectCount("5.2", call, room, 2, "B left, so the room has 2 members.", hint: "remove-once");
             const string told = "the others hear once that B left.";
-            ExpectOutbox("5.2", call, "A", a, [seeYou, Left(b)], told, hint: 2);
-            ExpectOutbox("5.2", call, "C", c, [seeYou, Left(b)], told, hint: 2);
+            ExpectOutbox("5.2", call, "A", a, [seeYou, Left(b)], told, hint: "announce-leave");
+            ExpectOutbox("5.2", call, "C", c, [seeYou, Left(b)], told, hint: "announce-leave");
             var leaver = Drain(b);
             if (leaver.Any(m => IsNotice(m, Kind.Left, b.Name)))
             {
                 throw GradingFailure.For("5.2", "B was sent its own leave notice: remove B from the room before telling the others.", call,
-                    $"B's outbox: {Describe([seeYou])}", $"B's outbox: {Describe(leaver)}", hint: 2);
+                    $"B's outbox: {Describe([seeYou])}", $"B's outbox: {Describe(leaver)}", hint: "announce-leave");
             }
             if (leaver.Count != 1 || !Same(leaver[0], seeYou))
             {
                 throw GradingFailure.For("5.2", "B keeps what was queued for it before it left: closing the outbox lets B's writer send it, then stop.", call,
-                    $"B's outbox: {Describe([seeYou])}", $"B's outbox: {Describe(leaver)}", hint: 1);
+                    $"B's outbox: {Describe([seeYou])}", $"B's outbox: {Describe(leaver)}", hint: "close-outbox");
             }
             if (!await CompletesWithinAsync(b.Outbox.Completion, TimeSpan.FromSeconds(1)))
             {
                 throw GradingFailure.For("5.2", "B's outbox is still open after B left, so B's writer would wait for more messages for ever and its call never ends.", call,
-                    "B's outbox closed (member.CloseOutbox()): its writer sends what is queued, then stops", "B's outbox still open", hint: 1);
+                    "B's outbox closed (member.CloseOutbox()): its writer sends what is queued, then stops", "B's outbox still open", hint: "close-outbox");
             }
             if (b.DropReason is not null)
             {
-                throw GradingFailure.For("5.2", "B left; the room did not drop it.", call, "B's DropReason null", $"B's DropReason {Describe(b.DropReason)}", hint: 1);
+                throw GradingFailure.For("5.2", "B left; the room did not drop it.", call, "B's DropReason null", $"B's DropReason {Describe(b.DropReason)}", hint: "close-outbox");
             }
 
             const string twice = call + ", then Leave(B) again and Broadcast(\"Still here\")";
             RoomCall("5.2", twice, () => room.Leave(b));
             var stillHere = Line("Client(1)", "Still here");
             RoomCall("5.2", twice, () => room.Broadcast(stillHere));
-            ExpectCount("5.2", twice, room, 2, "leaving twice removes the member once.", hint: 0);
+            ExpectCount("5.2", twice, room, 2, "leaving twice removes the member once.", hint: "remove-once");
             const string once = "a member leaves once: the second Leave sends nothing.";
-            ExpectOutbox("5.2", twice, "A", a, [stillHere], once, hint: 0);
-            ExpectOutbox("5.2", twice, "C", c, [stillHere], once, hint: 0);
-            ExpectNotDropped("5.2", twice, [a, c], "A and C are reading.", hint: 0);
+            ExpectOutbox("5.2", twice, "A", a, [stillHere], once, hint: "remove-once");
+            ExpectOutbox("5.2", twice, "C", c, [stillHere], once, hint: "remove-once");
+            ExpectNotDropped("5.2", twice, [a, c], "A and C are reading.", hint: "remove-once");
         }
 
         // A member the room has dropped leaves too (its call ends): nothing more is announced.
@@ -200,18 +200,18 @@ public static partial class Chapter05Grader
             {
                 // Broadcast (exercise 5.1) did not drop B; that is graded with 5.1, and this check needs it.
                 throw GradingFailure.For("5.2", "this check needs Broadcast (exercise 5.1) to drop a member whose outbox is full, and it did not.", call,
-                    "B dropped by Broadcast(\"m2\")", "B still a member", hint: 0);
+                    "B dropped by Broadcast(\"m2\")", "B still a member", hint: "remove-once");
             }
             RoomCall("5.2", call, () => room.Leave(b));
-            ExpectCount("5.2", call, room, 1, "B was dropped already, and leaving does not change that.", hint: 0);
-            ExpectOutbox("5.2", call, "A", a, [], "A heard that B left when B was dropped; leaving afterwards sends nothing more.", hint: 0);
+            ExpectCount("5.2", call, room, 1, "B was dropped already, and leaving does not change that.", hint: "remove-once");
+            ExpectOutbox("5.2", call, "A", a, [], "A heard that B left when B was dropped; leaving afterwards sends nothing more.", hint: "remove-once");
 
             const string last = call + ", then Leave(A)";
             RoomCall("5.2", last, () => room.Leave(a));
-            ExpectCount("5.2", last, room, 0, "the last member left.", hint: 0);
+            ExpectCount("5.2", last, room, 0, "the last member left.", hint: "remove-once");
             if (!await CompletesWithinAsync(a.Outbox.Completion, TimeSpan.FromSeconds(1)))
             {
-                throw GradingFailure.For("5.2", "A's outbox is still open after A left.", last, "A's outbox closed", "A's outbox still open", hint: 1);
+                throw GradingFailure.For("5.2", "A's outbox is still open after A left.", last, "A's outbox closed", "A's outbox still open", hint: "close-outbox");
             }
         }
     }
@@ -236,6 +236,7 @@ public static partial class Chapter05Grader
         {
             await StalledMemberAsync(scene);
         }
+        await NamesAsync<TService, TRoom>(createRoom, membersInRoom);
     }
 
     /// <summary>The room's MaxPendingMessages in the stalled member check: small, so the member is dropped soon.</summary>
@@ -274,16 +275,16 @@ public static partial class Chapter05Grader
         // Completing the request stream is leaving: the call ends with OK, the others hear it.
         const string completeCall = joinCall + "; then member 2 completes its request stream";
         await scene.ExpectEndAsync(completeCall, m2, StatusCode.OK, "a member that completes its request stream has left: its call should end with status OK, after every message queued for it.",
-            "the response stream ends with status OK", m2.TryCompleteAsync(Patience), hint: 3);
-        await scene.ExpectNoticeAsync(completeCall, [m1, m3], m2, Kind.Left, "when a member completes its stream, the others hear that it left.", hint: 3);
+            "the response stream ends with status OK", m2.TryCompleteAsync(Patience), hint: "leave-in-finally");
+        await scene.ExpectNoticeAsync(completeCall, [m1, m3], m2, Kind.Left, "when a member completes its stream, the others hear that it left.", hint: "leave-in-finally");
 
         // Cancelling the call is leaving too: the handler ends, the member leaves the room, the others hear it.
         const string cancelCall = joinCall + "; member 2 left; then member 3 cancels its call";
         m3.Cancel();
-        await scene.ExpectNoticeAsync(cancelCall, [m1], m3, Kind.Left, "when a member's call is cancelled (its program closed), the others hear that it left.", hint: 3);
-        await scene.ExpectHandlerEndedAsync(cancelCall, m3, "JoinChat should return soon after the call is cancelled.", hint: 2);
-        await scene.ExpectHandlerEndedAsync(completeCall, m2, "JoinChat should return once the member has left.", hint: 3);
-        scene.ExpectCount(cancelCall, 1, "members 2 and 3 have left: only member 1 is in the room. A member that is still counted after its call ended was never removed (Leave in a finally block).", hint: 3);
+        await scene.ExpectNoticeAsync(cancelCall, [m1], m3, Kind.Left, "when a member's call is cancelled (its program closed), the others hear that it left.", hint: "leave-in-finally");
+        await scene.ExpectHandlerEndedAsync(cancelCall, m3, "JoinChat should return soon after the call is cancelled.", hint: "linked-token");
+        await scene.ExpectHandlerEndedAsync(completeCall, m2, "JoinChat should return once the member has left.", hint: "leave-in-finally");
+        scene.ExpectCount(cancelCall, 1, "members 2 and 3 have left: only member 1 is in the room. A member that is still counted after its call ended was never removed (Leave in a finally block).", hint: "leave-in-finally");
 
         // Numbers are never reused, and a line of exactly MaxTextLength characters is fine; one more is INVALID_ARGUMENT.
         var m4 = await scene.JoinAsync(cancelCall + "; then member 4 joins", seenBy: [m1]);
@@ -299,18 +300,18 @@ public static partial class Chapter05Grader
         if (m4.Received.Any(m => m.Text == tooLong))
         {
             throw scene.Failure("a line longer than ChatRoom.MaxTextLength must not reach the room: it ends the sender's call with INVALID_ARGUMENT.", tooLongCall,
-                "member 1's call ends with status InvalidArgument; member 4 never gets the line", $"member 4 got the line; {await ChatScene.EndedText(m1, "member 1's call is still open")}", hint: 1);
+                "member 1's call ends with status InvalidArgument; member 4 never gets the line", $"member 4 got the line; {await ChatScene.EndedText(m1, "member 1's call is still open")}", hint: "server-names-sender");
         }
         await scene.ExpectEndAsync(tooLongCall, m1, StatusCode.InvalidArgument, "a line longer than ChatRoom.MaxTextLength should end the sender's call with INVALID_ARGUMENT.",
-            "status InvalidArgument with a message", null, hint: 1);
-        await scene.ExpectNoticeAsync(tooLongCall, [m4], m1, Kind.Left, "a member whose call ends with an error has left: the others hear it.", hint: 3);
-        await scene.ExpectHandlerEndedAsync(tooLongCall, m1, "JoinChat should end the call when a line is too long.", hint: 1);
+            "status InvalidArgument with a message", null, hint: "server-names-sender");
+        await scene.ExpectNoticeAsync(tooLongCall, [m4], m1, Kind.Left, "a member whose call ends with an error has left: the others hear it.", hint: "leave-in-finally");
+        await scene.ExpectHandlerEndedAsync(tooLongCall, m1, "JoinChat should end the call when a line is too long.", hint: "server-names-sender");
 
         const string lastCall = "member 4, the last in the room, completes its request stream";
         await scene.ExpectEndAsync(lastCall, m4, StatusCode.OK, "a member that completes its request stream has left: its call should end with status OK.",
-            "the response stream ends with status OK", m4.TryCompleteAsync(Patience), hint: 3);
-        await scene.ExpectHandlerEndedAsync(lastCall, m4, "JoinChat should return once the member has left.", hint: 3);
-        scene.ExpectCount(lastCall, 0, "every member has left, so the room should be empty: a member still counted was never removed.", hint: 3);
+            "the response stream ends with status OK", m4.TryCompleteAsync(Patience), hint: "leave-in-finally");
+        await scene.ExpectHandlerEndedAsync(lastCall, m4, "JoinChat should return once the member has left.", hint: "leave-in-finally");
+        scene.ExpectCount(lastCall, 0, "every member has left, so the room should be empty: a member still counted was never removed.", hint: "leave-in-finally");
     }
 
     private static async Task StalledMemberAsync(ChatScene scene)
@@ -340,16 +341,16 @@ public static partial class Chapter05Grader
         {
             throw scene.Failure($"member 3 read nothing while {sent.Count} lines were sent, yet it was never dropped: its messages pile up on the server without limit.", talkCall,
                 $"member 3 dropped once its outbox is full ({StallCapacity} messages behind), and the others told that it left",
-                $"no notice that Client(3) left after {sent.Count} lines", hint: 0);
+                $"no notice that Client(3) left after {sent.Count} lines", hint: "one-writer");
         }
-        await scene.ExpectNoticeAsync(talkCall, [h2], stalled, Kind.Left, "the room dropped member 3: every other member hears that it left.", hint: 2);
+        await scene.ExpectNoticeAsync(talkCall, [h2], stalled, Kind.Left, "the room dropped member 3: every other member hears that it left.", hint: "linked-token");
 
         // When member 3 reads at last, it gets what was queued for it before it was dropped, then RESOURCE_EXHAUSTED.
         var readCall = talkCall + "; member 3 was dropped; then member 3 reads its stream";
         stalled.StartReading();
         await scene.ExpectEndAsync(readCall, stalled, StatusCode.ResourceExhausted,
             "a member the room dropped should get what was queued for it, then its call ends with the drop's status, RESOURCE_EXHAUSTED.",
-            "the queued messages, then status ResourceExhausted with a message", null, hint: 2, wrongStatusHint: 3);
+            "the queued messages, then status ResourceExhausted with a message", null, hint: "linked-token", wrongStatusHint: "leave-in-finally");
         var heard = h1.Received.ToList();
         var from = heard.FindIndex(m => IsNotice(m, Kind.Joined, stalled.ExpectedName));
         var until = heard.FindIndex(m => IsNotice(m, Kind.Left, stalled.ExpectedName));
@@ -360,19 +361,19 @@ public static partial class Chapter05Grader
         if (!prefix || got.Count < expected.Count - 1)
         {
             throw scene.Failure("member 3 should get everything that was queued for it before it was dropped, in order: the room keeps its outbox, and its writer sends it before the call ends.",
-                readCall, $"{expected.Count - 1} or {expected.Count} messages: {Describe(expected)}", $"{got.Count} messages: {Describe(got)}", hint: 3);
+                readCall, $"{expected.Count - 1} or {expected.Count} messages: {Describe(expected)}", $"{got.Count} messages: {Describe(got)}", hint: "leave-in-finally");
         }
-        await scene.ExpectHandlerEndedAsync(readCall, stalled, "JoinChat of a dropped member should return once its queued messages are written.", hint: 2);
-        scene.ExpectCount(readCall, 2, "member 3 was dropped; members 1 and 2 are still in the room.", hint: 2);
+        await scene.ExpectHandlerEndedAsync(readCall, stalled, "JoinChat of a dropped member should return once its queued messages are written.", hint: "linked-token");
+        scene.ExpectCount(readCall, 2, "member 3 was dropped; members 1 and 2 are still in the room.", hint: "linked-token");
 
         const string leaveCall = "members 1 and 2 complete their request streams";
         foreach (var member in new[] { h1, h2 })
         {
             await scene.ExpectEndAsync(leaveCall, member, StatusCode.OK, "a member that completes its request stream has left: its call should end with status OK.",
-                "the response stream ends with status OK", member.TryCompleteAsync(Patience), hint: 3);
-            await scene.ExpectHandlerEndedAsync(leaveCall, member, "JoinChat should return once the member has left.", hint: 3);
+                "the response stream ends with status OK", member.TryCompleteAsync(Patience), hint: "leave-in-finally");
+            await scene.ExpectHandlerEndedAsync(leaveCall, member, "JoinChat should return once the member has left.", hint: "leave-in-finally");
         }
-        scene.ExpectCount(leaveCall, 0, "every member has left, so the room should be empty.", hint: 3);
+        scene.ExpectCount(leaveCall, 0, "every member has left, so the room should be empty.", hint: "leave-in-finally");
     }
 
     /// <summary>A line of about 2 KB, or of exactly <paramref name="length"/> characters: the label, a bar, and dots.</summary>
@@ -406,7 +407,7 @@ public static partial class Chapter05Grader
                     app.MapGrpcService<TService>();
                 },
                 services => services.AddSingleton(room),
-                options => options.EnableDetailedErrors = true);
+                Grade.ConfigureGraded);
             return new ChatScene(host, watcher, () => membersInRoom(room));
         }
 
@@ -423,17 +424,17 @@ public static partial class Chapter05Grader
                 if (!await member.WaitForAsync(r => r.Count > 0, Patience))
                 {
                     throw Failure($"{member.Label} should get its own join notice as soon as it joins.", call,
-                        $"first message: {member.ExpectedName} {JoinedText} (KIND_JOINED)", await EndedText(member, "nothing"), hint: 0);
+                        $"first message: {member.ExpectedName} {JoinedText} (KIND_JOINED)", await EndedText(member, "nothing"), hint: "one-writer");
                 }
                 var first = member.Received[0];
                 if (!IsNotice(first, Kind.Joined, member.ExpectedName))
                 {
                     throw Failure($"the first message a member gets is its own join notice, which tells it its name; members are numbered in join order from 1: Client(1), Client(2), ...",
-                        call, $"{member.Label}'s first message: {member.ExpectedName} {JoinedText} (KIND_JOINED)", $"{member.Label}'s first message: {Describe(first)}", hint: 0);
+                        call, $"{member.Label}'s first message: {member.ExpectedName} {JoinedText} (KIND_JOINED)", $"{member.Label}'s first message: {Describe(first)}", hint: "one-writer");
                 }
                 CheckTimestamp(call, member, first);
             }
-            await ExpectNoticeAsync(call, seenBy ?? [], member, Kind.Joined, "every member hears when another joins.", hint: 0);
+            await ExpectNoticeAsync(call, seenBy ?? [], member, Kind.Joined, "every member hears when another joins.", hint: "one-writer");
             return member;
         }
 
@@ -467,7 +468,7 @@ public static partial class Chapter05Grader
                     ? $"every member should get every line, its own included.{senders}"
                     : $"{listener.Label} stopped getting lines while member 3 read nothing: one member that does not read must not hold up the others.{senders}";
                 throw Failure(problem, call, $"{listener.Label} gets all {texts.Count} lines",
-                    $"{listener.Label} got {got} of them; {await EndedText(listener, "its call is still open")}{OtherEndings(listener)}", hint: 0);
+                    $"{listener.Label} got {got} of them; {await EndedText(listener, "its call is still open")}{OtherEndings(listener)}", hint: "one-writer");
             }
         }
 
@@ -481,23 +482,23 @@ public static partial class Chapter05Grader
                 if (message.UserId != talker.ExpectedName)
                 {
                     throw Failure($"the server decides who said a line: {talker.Label} is {talker.ExpectedName}, whatever user_id it sends.", call,
-                        $"{talker.Label}'s lines from {talker.ExpectedName}", $"{listener.Label} got {Describe(message)}", hint: 1);
+                        $"{talker.Label}'s lines from {talker.ExpectedName}", $"{listener.Label} got {Describe(message)}", hint: "server-names-sender");
                 }
                 if (message.Kind != Kind.Message)
                 {
                     throw Failure("a member's line is a message (KIND_MESSAGE), whatever kind the client sends: build a new ChatMessage instead of passing the client's on.", call,
-                        "kind KIND_MESSAGE", $"{listener.Label} got {Describe(message)}", hint: 1);
+                        "kind KIND_MESSAGE", $"{listener.Label} got {Describe(message)}", hint: "server-names-sender");
                 }
                 CheckTimestamp(call, listener, message);
             }
             if (!got.Select(m => m.Text).SequenceEqual(texts))
             {
                 throw Failure($"{listener.Label} should get {talker.Label}'s lines once each, in the order they were sent.", call,
-                    Describe(texts.Select(t => Line(talker.ExpectedName, t)).ToList()), Describe(got), hint: 0);
+                    Describe(texts.Select(t => Line(talker.ExpectedName, t)).ToList()), Describe(got), hint: "one-writer");
             }
         }
 
-        public async Task ExpectNoticeAsync(string call, IReadOnlyList<ChatMemberOnTheWire> listeners, ChatMemberOnTheWire about, Kind kind, string problem, int hint)
+        public async Task ExpectNoticeAsync(string call, IReadOnlyList<ChatMemberOnTheWire> listeners, ChatMemberOnTheWire about, Kind kind, string problem, string hint)
         {
             foreach (var listener in listeners)
             {
@@ -519,7 +520,7 @@ public static partial class Chapter05Grader
         }
 
         /// <summary>Does what ends a member's call (if anything), then waits for its response stream to end with the status.</summary>
-        public async Task ExpectEndAsync(string call, ChatMemberOnTheWire member, StatusCode expected, string problem, string expectedText, Task<bool>? action, int hint, int? wrongStatusHint = null)
+        public async Task ExpectEndAsync(string call, ChatMemberOnTheWire member, StatusCode expected, string problem, string expectedText, Task<bool>? action, string hint, string? wrongStatusHint = null)
         {
             if (action is not null)
             {
@@ -537,7 +538,7 @@ public static partial class Chapter05Grader
         }
 
         /// <summary>The learner's handler for this member has returned (the server side of the call is over).</summary>
-        public async Task ExpectHandlerEndedAsync(string call, ChatMemberOnTheWire member, string problem, int hint)
+        public async Task ExpectHandlerEndedAsync(string call, ChatMemberOnTheWire member, string problem, string hint)
         {
             if (!await CompletesWithinAsync(watcher.Finished(member.Number), Patience))
             {
@@ -545,7 +546,7 @@ public static partial class Chapter05Grader
             }
         }
 
-        public void ExpectCount(string call, int expected, string problem, int hint)
+        public void ExpectCount(string call, int expected, string problem, string hint)
         {
             var actual = count();
             if (actual != expected)
@@ -555,7 +556,7 @@ public static partial class Chapter05Grader
         }
 
         /// <summary>A failure of exercise 5.3, unless a member's call ended with the starter's NotImplementedException.</summary>
-        public Exception Failure(string problem, string call, string expected, string actual, int hint = 0)
+        public Exception Failure(string problem, string call, string expected, string actual, string hint)
         {
             foreach (var member in members)
             {
@@ -584,7 +585,7 @@ public static partial class Chapter05Grader
             {
                 var when = DateTimeOffset.FromUnixTimeSeconds(message.Timestamp).ToString("u", CultureInfo.InvariantCulture);
                 throw Failure("every message carries the server's time (seconds since the Unix epoch), whatever timestamp the client sends.", call,
-                    $"a timestamp within seconds of now ({now})", $"{listener.Label} got {Describe(message)} stamped {message.Timestamp} ({when})", hint: 1);
+                    $"a timestamp within seconds of now ({now})", $"{listener.Label} got {Describe(message)} stamped {message.Timestamp} ({when})", hint: "server-names-sender");
             }
         }
 
@@ -629,7 +630,7 @@ public static partial class Chapter05Grader
             }
             catch (Exception ex)
             {
-                throw GradingFailure.For("5.4", "FormatLine threw an exception.", call, $"\"{expected}\"", $"{ex.GetType().Name}: {ex.Message}");
+                throw GradingFailure.Threw("5.4", call, $"\"{expected}\"", LearnerException.From(ex));
             }
             if (actual != expected)
             {
@@ -639,9 +640,10 @@ public static partial class Chapter05Grader
                     : message.Kind == Kind.Message
                         ? "a member's line is \"[time] name: text\", with a colon after the name."
                         : "a notice is \"[time] name text\", without a colon: the notice's text goes on from the name.";
-                throw GradingFailure.For("5.4", problem, call, $"\"{expected}\"", actual is null ? "null" : $"\"{actual}\"", hint: timeRight ? 1 : 0);
+                throw GradingFailure.For("5.4", problem, call, $"\"{expected}\"", actual is null ? "null" : $"\"{actual}\"", hint: timeRight ? "notice-format" : "local-time-format");
             }
         }
+        FormatLineSurvives(learnerFormat);
         return Task.CompletedTask;
 
         static string Expected(ChatMessage m) => m.Kind == Kind.Message
@@ -651,8 +653,11 @@ public static partial class Chapter05Grader
 
     // ---------------------------------------------------------------- 5.5 ChatAsync
 
-    public static async Task ChatAsync(Func<ChatService.ChatServiceClient, IAsyncEnumerable<string>, Action<ChatMessage>, CancellationToken, Task> learnerChat)
+    public static async Task ChatAsync(Func<ChatService.ChatServiceClient, IAsyncEnumerable<string>, Action<ChatMessage>, CancellationToken, string?, Task> learnerChatAs)
     {
+        // The checks below leave the name out (null); SendsNameAsync checks that it is sent.
+        Task learnerChat(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken token) =>
+            learnerChatAs(client, lines, onMessage, token, null);
         // "exit", in any case and with spaces around it, leaves: it is not sent, and neither is anything after it.
         await LeavesAsync(learnerChat, ["Hello everyone!", "How are you?", "  EXIT ", "this line comes after exit"], 2,
             "ChatAsync(client, lines [\"Hello everyone!\", \"How are you?\", \"  EXIT \", \"this line comes after exit\"], onMessage)");
@@ -660,6 +665,7 @@ public static partial class Chapter05Grader
         await LeavesAsync(learnerChat, ["Just one line"], 1, "ChatAsync(client, lines [\"Just one line\"], onMessage)");
         await ReceivesWhileWaitingAsync(learnerChat);
         await ServerErrorAsync(learnerChat);
+        await SendsNameAsync(learnerChatAs);
         await CancelledAsync(learnerChat);
     }
 
@@ -678,17 +684,17 @@ public static partial class Chapter05Grader
             var problem = sentTexts.Count > expectedLines.Count
                 ? "a line that is \"exit\" (ignoring case and the spaces around it) leaves the chat: it is not sent, and neither is anything after it."
                 : "every line before \"exit\" (or the end of the lines) should be sent, in order, as a ChatMessage with that Text.";
-            throw GradingFailure.For("5.5", problem, call, Quote(expectedLines), Quote(sentTexts), hint: 1);
+            throw GradingFailure.For("5.5", problem, call, Quote(expectedLines), Quote(sentTexts), hint: "send-lines-then-complete");
         }
         if (end != RequestEnd.Completed)
         {
             throw GradingFailure.For("5.5", "the call was cancelled instead of being left properly: complete the request stream (CompleteAsync), then wait for the server to end the call.", call,
-                "the request stream completed after the last line", "the call cancelled", hint: 1);
+                "the request stream completed after the last line", "the call cancelled", hint: "send-lines-then-complete");
         }
         await ReturnsAsync(run, call, "ChatAsync should return once the server has ended the call (it does so right after its goodbye).");
         var atReturn = seen.Snapshot();
         await chat.CallEnded.Task.WaitAsync(Patience);
-        CheckDelivered(call, chat, atReturn, "ChatAsync returned before the server ended the call: the server's last messages had not reached onMessage yet. Wait for the end of the response stream before returning.", hint: 1);
+        CheckDelivered(call, chat, atReturn, "ChatAsync returned before the server ended the call: the server's last messages had not reached onMessage yet. Wait for the end of the response stream before returning.", hint: "send-lines-then-complete");
     }
 
     /// <summary>The input gives its second line only once a message from another member has reached onMessage.</summary>
@@ -726,17 +732,17 @@ public static partial class Chapter05Grader
         {
             throw GradingFailure.For("5.5", "messages should reach onMessage while the user is typing: receive beside the sending, not after it.", call,
                 $"\"Client(2): Hi Client(1)!\" handed to onMessage while the input waits for the next line",
-                $"not handed to onMessage within {ReceiveWait.TotalSeconds:0} s; the user, waiting for it, never typed the next line", hint: 0);
+                $"not handed to onMessage within {ReceiveWait.TotalSeconds:0} s; the user, waiting for it, never typed the next line", hint: "receive-while-typing");
         }
         var sentTexts = chat.Received.Select(m => m.Text).ToList();
         if (!sentTexts.SequenceEqual(["Anyone here?", "Nice to meet you"]))
         {
-            throw GradingFailure.For("5.5", "every line should be sent, in order.", call, Quote(["Anyone here?", "Nice to meet you"]), Quote(sentTexts), hint: 1);
+            throw GradingFailure.For("5.5", "every line should be sent, in order.", call, Quote(["Anyone here?", "Nice to meet you"]), Quote(sentTexts), hint: "send-lines-then-complete");
         }
         await ReturnsAsync(run, call, "ChatAsync should return once the server has ended the call.");
         var atReturn = seen.Snapshot();
         await chat.CallEnded.Task.WaitAsync(Patience);
-        CheckDelivered(call, chat, atReturn, "every message the server sent should reach onMessage, in order, before ChatAsync returns.");
+        CheckDelivered(call, chat, atReturn, "every message the server sent should reach onMessage, in order, before ChatAsync returns.", hint: "receive-while-typing");
     }
 
     /// <summary>The server ends the call with an error while the user is not typing: ChatAsync throws it, promptly.</summary>
@@ -753,20 +759,20 @@ public static partial class Chapter05Grader
             var chat = await ClientCallAsync(reference, run, call);
             if (!await CompletesWithinAsync(chat.WhenReceived(1), Patience))
             {
-                throw GradingFailure.For("5.5", "the first line never reached the server.", call, "\"Hello?\" sent", await RunText(run, "nothing sent"), hint: 1);
+                throw GradingFailure.For("5.5", "the first line never reached the server.", call, "\"Hello?\" sent", await RunText(run, "nothing sent"), hint: "send-lines-then-complete");
             }
             chat.EndWith(error);
             if (!await CompletesWithinAsync(run, Patience))
             {
                 throw GradingFailure.For("5.5", "the server ended the call while the user was not typing, and ChatAsync went on waiting for the next line.", call,
                     "ChatAsync throws the server's RpcException (ResourceExhausted) at once",
-                    $"still waiting {Patience.TotalSeconds:0} s later", hint: 2);
+                    $"still waiting {Patience.TotalSeconds:0} s later", hint: "server-ends-first");
             }
             try
             {
                 await run;
                 throw GradingFailure.For("5.5", "the server ended the call with an error: ChatAsync should throw it, not return as if all went well.", call,
-                    "RpcException with StatusCode.ResourceExhausted", "ChatAsync returned", hint: 2);
+                    "RpcException with StatusCode.ResourceExhausted", "ChatAsync returned", hint: "server-ends-first");
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
             {
@@ -778,10 +784,10 @@ public static partial class Chapter05Grader
             catch (Exception ex) when (ex is not GradingFailure)
             {
                 throw GradingFailure.For("5.5", "the server's RpcException should reach the caller unchanged.", call,
-                    "RpcException with StatusCode.ResourceExhausted", Describe(ex), hint: 2);
+                    "RpcException with StatusCode.ResourceExhausted", Describe(ex), hint: "server-ends-first");
             }
             await chat.CallEnded.Task.WaitAsync(Patience);
-            CheckDelivered(call, chat, seen.Snapshot(), "the messages the server sent before the error should reach onMessage.");
+            CheckDelivered(call, chat, seen.Snapshot(), "the messages the server sent before the error should reach onMessage.", hint: "receive-while-typing");
         }
         finally
         {
@@ -803,25 +809,25 @@ public static partial class Chapter05Grader
             var chat = await ClientCallAsync(reference, run, call);
             if (!await CompletesWithinAsync(chat.WhenReceived(1), Patience))
             {
-                throw GradingFailure.For("5.5", "the first line never reached the server.", call, "\"Bye for now\" sent", await RunText(run, "nothing sent"), hint: 1);
+                throw GradingFailure.For("5.5", "the first line never reached the server.", call, "\"Bye for now\" sent", await RunText(run, "nothing sent"), hint: "send-lines-then-complete");
             }
             await token.CancelAsync();
             if (!await CompletesWithinAsync(run, Patience))
             {
                 throw GradingFailure.For("5.5", "the cancellation token was cancelled, and ChatAsync went on.", call,
                     "ChatAsync ends soon after the token is cancelled (the call is cancelled: pass the token to JoinChat)",
-                    $"still running {Patience.TotalSeconds:0} s later", hint: 0);
+                    $"still running {Patience.TotalSeconds:0} s later", hint: "receive-while-typing");
             }
             if (run.Exception?.InnerException is { } failure and not OperationCanceledException and not RpcException { StatusCode: StatusCode.Cancelled })
             {
                 throw failure is NotImplementedException ? NotStarted("5.5", failure.Message)
                     : GradingFailure.For("5.5", "ChatAsync failed in an unexpected way when the token was cancelled.", call,
-                        "it returns, or throws OperationCanceledException or RpcException with StatusCode.Cancelled", Describe(failure), hint: 0);
+                        "it returns, or throws OperationCanceledException or RpcException with StatusCode.Cancelled", Describe(failure), hint: "receive-while-typing");
             }
             if (!await CompletesWithinAsync(chat.RequestEnded.Task, Patience) || chat.RequestEnded.Task.Result != RequestEnd.Cancelled)
             {
                 throw GradingFailure.For("5.5", "the server never saw the call cancelled: pass the cancellation token to JoinChat.", call,
-                    "the call cancelled", chat.RequestEnded.Task.IsCompleted ? $"the request stream {chat.RequestEnded.Task.Result}" : "the call still open", hint: 0);
+                    "the call cancelled", chat.RequestEnded.Task.IsCompleted ? $"the request stream {chat.RequestEnded.Task.Result}" : "the call still open", hint: "receive-while-typing");
             }
         }
         finally
@@ -843,7 +849,7 @@ public static partial class Chapter05Grader
         {
             throw NotStarted("5.5", notImplemented.Message);
         }
-        throw GradingFailure.For("5.5", "ChatAsync made no JoinChat call.", call, "one JoinChat call", await RunText(run, "no call after " + Patience.TotalSeconds + " s"), hint: 0);
+        throw GradingFailure.For("5.5", "ChatAsync made no JoinChat call.", call, "one JoinChat call", await RunText(run, "no call after " + Patience.TotalSeconds + " s"), hint: "receive-while-typing");
     }
 
     /// <summary>Waits for the request stream to end; a client that never completes it leaves the server waiting for ever.</summary>
@@ -856,7 +862,7 @@ public static partial class Chapter05Grader
         _ = run.ContinueWith(t => t.Exception, TaskScheduler.Default);
         throw GradingFailure.For("5.5", "the server is still waiting for the end of the request stream, so the call can never end.", call,
             "the request stream completed (CompleteAsync) after the last line",
-            $"{chat.Received.Count} line(s) received, then the stream stayed open for {Patience.TotalSeconds:0} s; {await RunText(run, "ChatAsync still running")}", hint: 1);
+            $"{chat.Received.Count} line(s) received, then the stream stayed open for {Patience.TotalSeconds:0} s; {await RunText(run, "ChatAsync still running")}", hint: "send-lines-then-complete");
     }
 
     private static async Task ReturnsAsync(Task run, string call, string problem)
@@ -864,7 +870,7 @@ public static partial class Chapter05Grader
         if (!await CompletesWithinAsync(run, Patience))
         {
             _ = run.ContinueWith(t => t.Exception, TaskScheduler.Default);
-            throw GradingFailure.For("5.5", problem, call, "ChatAsync returns", $"still running {Patience.TotalSeconds:0} s after the request stream was completed", hint: 1);
+            throw GradingFailure.For("5.5", problem, call, "ChatAsync returns", $"still running {Patience.TotalSeconds:0} s after the request stream was completed", hint: "send-lines-then-complete");
         }
         try
         {
@@ -876,11 +882,11 @@ public static partial class Chapter05Grader
         }
         catch (Exception ex)
         {
-            throw GradingFailure.For("5.5", "ChatAsync threw an exception although the server ended the call with OK.", call, "ChatAsync returns", Describe(ex), hint: 1);
+            throw GradingFailure.For("5.5", "ChatAsync threw an exception although the server ended the call with OK.", call, "ChatAsync returns", Describe(ex), hint: "send-lines-then-complete");
         }
     }
 
-    private static void CheckDelivered(string call, RecordedChat chat, IReadOnlyList<ChatMessage> seen, string problem, int hint = 0)
+    private static void CheckDelivered(string call, RecordedChat chat, IReadOnlyList<ChatMessage> seen, string problem, string hint)
     {
         var sent = chat.Sent;
         if (seen.Count != sent.Count || !seen.Zip(sent).All(pair => pair.First.Equals(pair.Second)))
@@ -932,9 +938,7 @@ public static partial class Chapter05Grader
 
     private static string Quote(IEnumerable<string> lines) => "[" + string.Join(", ", lines.Select(Quote)) + "]";
 
-    private static string Describe(Exception ex) => ex is RpcException rpc
-        ? $"RpcException with status {rpc.StatusCode} \"{rpc.Status.Detail}\""
-        : $"{ex.GetType().Name}: {ex.Message}";
+    private static string Describe(Exception ex) => Grade.DescribeException(ex);
 
     /// <summary>What the learner's onMessage was given, and a way to wait for one message.</summary>
     private sealed class MessageLog
@@ -1000,7 +1004,7 @@ public static partial class Chapter05Grader
         }
         catch (Exception ex)
         {
-            throw GradingFailure.For(exerciseId, "the room threw an exception.", call, "no exception", $"{ex.GetType().Name}: {ex.Message}");
+            throw GradingFailure.Threw(exerciseId, call, "no exception", LearnerException.From(ex));
         }
     }
 
@@ -1020,7 +1024,7 @@ public static partial class Chapter05Grader
             release?.Invoke();
             _ = broadcast.ContinueWith(t => t.Exception, TaskScheduler.Default);
             throw GradingFailure.For(exerciseId, "Broadcast waited for a member that reads nothing: one slow member would stall the whole room.", call,
-                "Broadcast returns at once; a member whose outbox is full is dropped", $"Broadcast({Describe(message)}) still running after {BroadcastWait.TotalSeconds:0} s", hint: 0);
+                "Broadcast returns at once; a member whose outbox is full is dropped", $"Broadcast({Describe(message)}) still running after {BroadcastWait.TotalSeconds:0} s", hint: "enqueue-under-lock");
         }
         try
         {
@@ -1032,7 +1036,7 @@ public static partial class Chapter05Grader
         }
         catch (Exception ex)
         {
-            throw GradingFailure.For(exerciseId, "Broadcast threw an exception.", call, "no exception", $"{ex.GetType().Name}: {ex.Message}", hint: 1);
+            throw GradingFailure.For(exerciseId, "Broadcast threw an exception.", call, "no exception", Grade.DescribeException(ex), hint: "collect-laggards");
         }
     }
 
@@ -1046,7 +1050,7 @@ public static partial class Chapter05Grader
         return messages;
     }
 
-    private static void ExpectOutbox(string exerciseId, string call, string who, IChatMemberUnderTest member, IReadOnlyList<ChatMessage> expected, string problem, int hint)
+    private static void ExpectOutbox(string exerciseId, string call, string who, IChatMemberUnderTest member, IReadOnlyList<ChatMessage> expected, string problem, string hint)
     {
         var actual = Drain(member);
         if (actual.Count != expected.Count || !actual.Zip(expected).All(pair => Same(pair.First, pair.Second)))
@@ -1055,7 +1059,7 @@ public static partial class Chapter05Grader
         }
     }
 
-    private static void ExpectCount(string exerciseId, string call, IChatRoomUnderTest room, int expected, string problem, int hint)
+    private static void ExpectCount(string exerciseId, string call, IChatRoomUnderTest room, int expected, string problem, string hint)
     {
         var count = room.Count;
         if (count != expected)
@@ -1064,7 +1068,7 @@ public static partial class Chapter05Grader
         }
     }
 
-    private static void ExpectNotDropped(string exerciseId, string call, IEnumerable<IChatMemberUnderTest> members, string why, int hint)
+    private static void ExpectNotDropped(string exerciseId, string call, IEnumerable<IChatMemberUnderTest> members, string why, string hint)
     {
         if (members.FirstOrDefault(m => m.DropReason is not null) is { } dropped)
         {
@@ -1078,7 +1082,7 @@ public static partial class Chapter05Grader
         if (reason is not { StatusCode: StatusCode.ResourceExhausted } || string.IsNullOrWhiteSpace(reason.Value.Detail))
         {
             throw GradingFailure.For(exerciseId, $"{who}'s outbox was full, so {who} should be dropped: member.Drop(new Status(StatusCode.ResourceExhausted, \"...\")) with a message that says why.", call,
-                $"{who}'s DropReason: ResourceExhausted with a message", $"{who}'s DropReason: {Describe(reason)}", hint: 2);
+                $"{who}'s DropReason: ResourceExhausted with a message", $"{who}'s DropReason: {Describe(reason)}", hint: "drop-laggard");
         }
     }
 

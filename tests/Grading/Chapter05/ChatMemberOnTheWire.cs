@@ -137,7 +137,8 @@ internal sealed class ChatMemberOnTheWire : IDisposable
         }
         catch (RpcException ex)
         {
-            status = ex.Status;
+            // The learner's handler threw: keep its type, message and line for the failure.
+            status = LearnerException.From(ex) is { } thrown ? new Status(ex.StatusCode, $"your code threw {thrown.Text}") : ex.Status;
         }
         catch (Exception ex)
         {

@@ -36,10 +36,10 @@ public sealed class ChatProcessTests
     {
         var (_, port) = await StartServerAsync();
 
-        var one = Start("client 1", "client", "--port", port);
+        var one = Start("client 1", "client", "--port", port, "--name", Name(1));
         await one.WaitForLineAsync("the welcome", l => l.StartsWith("Joined the chat.", StringComparison.Ordinal));
         await one.WaitForLineAsync("its own join notice", Notice(1, "has joined the chat").IsMatch);
-        var two = Start("client 2", "client", "--port", port);
+        var two = Start("client 2", "client", "--port", port, "--name", Name(2));
         await two.WaitForLineAsync("its own join notice", Notice(2, "has joined the chat").IsMatch);
         await one.WaitForLineAsync("client 2's join notice", Notice(2, "has joined the chat").IsMatch);
 
@@ -67,12 +67,12 @@ public sealed class ChatProcessTests
     public async Task A_member_who_joins_later_sees_only_what_is_said_after_it_joined()
     {
         var (_, port) = await StartServerAsync();
-        var one = Start("client 1", "client", "--port", port);
+        var one = Start("client 1", "client", "--port", port, "--name", Name(1));
         await one.WaitForLineAsync("its own join notice", Notice(1, "has joined the chat").IsMatch);
         one.Type("anyone here?");
         await one.WaitForLineAsync("its own line", Line(1, "anyone here?").IsMatch);
 
-        var two = Start("client 2", "client", "--port", port);
+        var two = Start("client 2", "client", "--port", port, "--name", Name(2));
         await two.WaitForLineAsync("its own join notice", Notice(2, "has joined the chat").IsMatch);
         two.Type("I am");
         await one.WaitForLineAsync("client 2's line", Line(2, "I am").IsMatch);
@@ -93,7 +93,7 @@ public sealed class ChatProcessTests
     public async Task A_member_whose_server_stops_is_not_left_waiting_for_input()
     {
         var (server, port) = await StartServerAsync();
-        var one = Start("client 1", "client", "--port", port);
+        var one = Start("client 1", "client", "--port", port, "--name", Name(1));
         await one.WaitForLineAsync("its own join notice", Notice(1, "has joined the chat").IsMatch);
 
         // stdin stays open: the client must notice the lost call by itself, not at the next line typed.
@@ -103,13 +103,19 @@ public sealed class ChatProcessTests
         Assert.That(one.ErrorText, Is.Not.Empty, $"The client should say why it ended. {one.Transcript}");
     }
 
-    /// <summary>"[14:30:10] Client(1): hello": a member's line as the client prints it.</summary>
-    private static Regex Line(int member, string text) =>
-        new($@"^\[\d{{2}}:\d{{2}}:\d{{2}}\] Client\({member}\): {Regex.Escape(text)}$");
+    /// <summary>The name client N asks for with --name; the room takes it with the member's first line.</summary>
+    private static string Name(int member) => member == 1 ? "ann" : "ben";
 
-    /// <summary>"[14:30:00] Client(1) has joined the chat": a notice as the client prints it.</summary>
+    /// <summary>"[14:30:10] ann: hello": a member's line as the client prints it, under the name it chose.</summary>
+    private static Regex Line(int member, string text) =>
+        new($@"^\[\d{{2}}:\d{{2}}:\d{{2}}\] {Name(member)}: {Regex.Escape(text)}$");
+
+    /// <summary>
+    /// "[14:30:00] Client(1) has joined the chat": a notice as the client prints it. A member joins
+    /// under its number; once it has spoken (every member here does before it leaves) it has its name.
+    /// </summary>
     private static Regex Notice(int member, string text) =>
-        new($@"^\[\d{{2}}:\d{{2}}:\d{{2}}\] Client\({member}\) {Regex.Escape(text)}$");
+        new($@"^\[\d{{2}}:\d{{2}}:\d{{2}}\] {(text.Contains("joined", StringComparison.Ordinal) ? Regex.Escape($"Client({member})") : Name(member))} {Regex.Escape(text)}$");
 
     /// <summary>Starts the server on a free port and waits until it listens; retries if another program takes the port first.</summary>
     private async Task<(ChatProcess Server, string Port)> StartServerAsync()

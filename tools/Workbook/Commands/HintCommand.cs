@@ -23,14 +23,14 @@ public static class HintCommand
             AnsiConsole.MarkupLine($"You have seen every hint for exercise {exercise.Id} ({Markup.Escape(exercise.Name)}, {Markup.Escape(location)}). All of them:");
             for (var i = 0; i < exercise.Hints.Count; i++)
             {
-                AnsiConsole.MarkupLine($"[yellow]{i + 1}.[/] {Markup.Escape(exercise.Hints[i])}");
+                AnsiConsole.MarkupLine($"[yellow]{i + 1}.[/] {Markup.Escape(exercise.Hints[i].Text)}");
             }
             AnsiConsole.MarkupLine($"[grey]Still stuck? Read the chapter's section in book.md again, or see the solution: {Markup.Escape(WorkbookFolder.Command)} solution {chapter.Number} --force[/]");
             return 0;
         }
         state.Save(workbook.StateFolder);
         AnsiConsole.MarkupLine($"[bold]Hint {number} of {exercise.Hints.Count}[/] for exercise {exercise.Id} ({Markup.Escape(exercise.Name)}, {Markup.Escape(location)}):");
-        AnsiConsole.Write(new Panel(Markup.Escape(exercise.Hints[number.Value - 1])).Border(BoxBorder.Rounded).BorderColor(Color.Yellow));
+        AnsiConsole.Write(new Panel(Markup.Escape(exercise.Hints[number.Value - 1].Text)).Border(BoxBorder.Rounded).BorderColor(Color.Yellow));
         AnsiConsole.MarkupLine(number < exercise.Hints.Count
             ? $"[grey]Another one: {Markup.Escape(WorkbookFolder.Command)} hint {exercise.Id}[/]"
             : $"[grey]That was the last hint for exercise {exercise.Id}.[/]");
