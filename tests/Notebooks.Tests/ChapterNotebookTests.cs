@@ -140,10 +140,6 @@ public class ChapterNotebookTests
     [TestCaseSource(nameof(Notebooks))]
     public async Task Notebook_runs_green_and_shows_its_calls(string name)
     {
-        if (!Runner.BuiltOnBundledRuntime)
-        {
-            Assert.Ignore("The notebooks load the bundled runtime's assembly; this build uses the official gRPC packages.");
-        }
         var codeCells = Cells(Load(name), "code").Count;
         var result = await Runner.RunAsync(TimeSpan.FromMinutes(4), $"notebooks/{name}.ipynb", "--cell-timeout", "60");
 

@@ -16,9 +16,6 @@ public static class Runner
     private static string Metadata(string key) =>
         typeof(Runner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
-    /// <summary>The notebooks load the bundled runtime's assembly by name; the official stack has other names.</summary>
-    public static bool BuiltOnBundledRuntime => Metadata("GrpcStack") != "Official";
-
     public static async Task<RunnerResult> RunAsync(TimeSpan timeout, params string[] arguments)
     {
         var runner = Metadata("NotebookRunner");

@@ -38,10 +38,10 @@ if (!File.Exists(path))
     return 2;
 }
 
-Notebook notebook;
+NotebookFile notebook;
 try
 {
-    notebook = Notebook.Load(path);
+    notebook = NotebookFile.Load(path);
 }
 catch (InvalidDataException ex)
 {
@@ -49,23 +49,11 @@ catch (InvalidDataException ex)
     return 2;
 }
 
-// Cells write to Console; the runner shows that at once and keeps it per cell.
+// Saved before the kernel exists: the kernel swaps Console.Out for a writer of its own, and
+// what the runner prints there would be fed back into the cell's output.
 var console = Console.Out;
-var errorConsole = Console.Error;
-var stdout = new CellOutput(console);
-var stderr = new CellOutput(errorConsole);
-Console.SetOut(stdout);
-Console.SetError(stderr);
-try
-{
-    var ok = await new NotebookExecutor(stdout, stderr, console).RunAsync(notebook, settings);
-    return ok ? 0 : 1;
-}
-finally
-{
-    Console.SetOut(console);
-    Console.SetError(errorConsole);
-}
+var ok = await new NotebookExecutor(console).RunAsync(notebook, settings);
+return ok ? 0 : 1;
 
 static int Usage()
 {
