@@ -94,7 +94,7 @@ public sealed class NotebookExecutor(TextWriter console)
                 {
                     _ = kernel.SendAsync(new Cancel());
                     failure = $"Timeout: The cell did not finish within {settings.CellTimeout.TotalSeconds:0} s.";
-                    cell.Outputs.Add(new ErrorElement("Timeout", failure, []));
+                    cell.Outputs.Add(new ErrorElement(failure, "Timeout", []));
                 }
                 else
                 {
@@ -186,7 +186,7 @@ public sealed class NotebookExecutor(TextWriter console)
             : failed.Exception is { } exception
                 ? (exception.GetType().FullName ?? "Exception", exception.Message, CellFrames(exception))
                 : ("Error", failed.Message, []);
-        cell.Outputs.Add(new ErrorElement(name, message, [.. details]));
+        cell.Outputs.Add(new ErrorElement(message, name, [.. details]));
         var text = new StringBuilder($"{name}: {message}");
         foreach (var detail in details)
         {
@@ -220,11 +220,15 @@ public sealed class NotebookExecutor(TextWriter console)
         shown.FormattedValues.FirstOrDefault(v => v.MimeType == PlainTextFormatter.MimeType)?.Value
         ?? shown.Value.ToDisplayString(PlainTextFormatter.MimeType);
 
-    /// <summary>The stack without the kernel's own frames: what the cell called, and where.</summary>
+    /// <summary>
+    /// The stack without the kernel's own frames: what the cell called. The kernel compiles a cell
+    /// without a file name, so its own frame is "Submission#N" with no line, as in an editor.
+    /// </summary>
     private static List<string> CellFrames(Exception exception) =>
         (exception.StackTrace ?? "").Split('\n').Select(l => l.TrimEnd())
+            .Select(l => l.Trim())
             .Where(l => l.Length > 0 && !l.Contains(" Microsoft.CodeAnalysis.", StringComparison.Ordinal)
                 && !l.Contains(" Microsoft.DotNet.Interactive.", StringComparison.Ordinal)
-                && !l.Contains(" System.Runtime.", StringComparison.Ordinal))
+                && !l.Contains(" System.Runtime.", StringComparison.Ordinal) && !l.StartsWith("--- End of stack trace", StringComparison.Ordinal))
             .ToList();
 }
