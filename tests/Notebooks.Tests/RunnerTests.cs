@@ -10,6 +10,8 @@ namespace StreamingTutorial.Notebooks.Tests;
 /// </summary>
 [TestFixture]
 [Category("Notebooks")]
+[Parallelizable(ParallelScope.All)]
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public class RunnerTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
