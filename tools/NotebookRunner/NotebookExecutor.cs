@@ -144,8 +144,6 @@ public sealed class NotebookExecutor(TextWriter console)
             })
             .UseKernelHelpers()
             .UseValueSharing();
-        // Cells that host a server need ASP.NET Core, and the editor's kernel runs on it.
-        csharp.AddAssemblyReferences(References.SharedFrameworks());
         return new CompositeKernel { csharp };
     }
 

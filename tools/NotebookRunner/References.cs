@@ -13,23 +13,6 @@ public sealed record Reference(int CellNumber, InteractiveDocumentElement Cell, 
 /// <summary>The #r lines of a notebook, and the builds that make the dlls they name.</summary>
 public static partial class References
 {
-    /// <summary>
-    /// The managed assemblies of the two shared frameworks this process runs on, Microsoft.NETCore.App
-    /// (the kernel's defaults lack some, such as System.Linq.AsyncEnumerable) and Microsoft.AspNetCore.App.
-    /// </summary>
-    public static IEnumerable<string> SharedFrameworks()
-    {
-        string[] folders =
-        [
-            Path.GetDirectoryName(typeof(object).Assembly.Location)!,
-            Path.GetDirectoryName(typeof(Microsoft.AspNetCore.Builder.WebApplication).Assembly.Location)!,
-        ];
-        return ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Where(path => folders.Contains(Path.GetDirectoryName(path)))
-            .Order(StringComparer.Ordinal);
-    }
-
     /// <summary>The <c>#r</c> lines of the given cells; dll paths resolved from the notebook's folder.</summary>
     public static IEnumerable<Reference> Of(IEnumerable<(int Number, InteractiveDocumentElement Cell)> cells, string notebookFolder) =>
         cells.SelectMany(c => ReferenceLine().Matches(c.Cell.Contents).Select(m => m.Groups["path"].Value).Select(written =>
