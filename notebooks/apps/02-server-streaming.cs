@@ -208,12 +208,12 @@ Console.WriteLine($"ReadNumbersAsync kept {kept.Count} of 20 numbers: {string.Jo
 
 // --- cell 23
 var rolls = random.GenerateNumbers(new RandomRequest { Min = 1, Max = 6, Count = 3 });
-var received = new List<RandomNumber>();
+var rolled = new List<RandomNumber>();
 await foreach (var number in rolls.ResponseStream.ReadAllAsync())
 {
-    received.Add(number);
+    rolled.Add(number);
 }
-Show(received);
+Show(rolled);
 
 // ## Stop the server
 //
