@@ -55,15 +55,18 @@ using StreamingTutorial.Protos.Files;
 
 // --- cell 5
 var serverFolder = Path.Combine(Path.GetTempPath(), "notebook-01-" + Guid.NewGuid().ToString("N"));
+
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
 builder.Services.AddGrpc();
 builder.Services.AddSingleton(new FileStorage(serverFolder));
+
 var app = builder.Build();
 app.MapGrpcService<FileServiceImpl>();
 await app.StartAsync();
+
 var address = app.Urls.Single();
 Console.WriteLine($"Server listening on {address}");
 
@@ -110,6 +113,7 @@ catch (RpcException ex)
 // --- cell 14
 var time = await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
 Console.WriteLine($"Server time: {time.Time.ToDateTime():HH:mm:ss.fff} UTC");
+
 try
 {
     await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(-1));
@@ -131,6 +135,7 @@ var written = await client.WriteFileAsync(new WriteFileRequest
     Content = ByteString.CopyFromUtf8("Hello from the notebook!"),
 });
 Console.WriteLine($"Stored {written.FileName}: {written.Size} bytes");
+
 try
 {
     await client.WriteFileAsync(new WriteFileRequest { FileName = "../escape.txt", Content = ByteString.CopyFromUtf8("no") });
@@ -139,6 +144,7 @@ catch (RpcException ex)
 {
     Console.WriteLine($"Refused: {ex.StatusCode}, \"{ex.Status.Detail}\"");
 }
+
 var listing = await client.ListFilesAsync(new ListFilesRequest());
 foreach (var file in listing.Files)
 {

@@ -58,10 +58,12 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
 builder.Services.AddGrpc();
+
 var app = builder.Build();
 app.MapGrpcService<StreamingServiceImpl>();
 app.MapGrpcService<RandomServiceImpl>();
 await app.StartAsync();
+
 var address = app.Urls.Single();
 Console.WriteLine($"Server listening on {address}");
 
@@ -191,6 +193,7 @@ catch (RpcException ex)
 // --- cell 20
 await StreamingClient.ReadTimeUpdatesAsync(clock, intervalMs: 100, maxUpdates: 3,
     update => Console.WriteLine($"ReadTimeUpdatesAsync: [{update.Sequence}] {update.Time.ToDateTime():HH:mm:ss.fff} UTC"));
+
 var kept = await StreamingClient.ReadNumbersAsync(random,
     new RandomRequest { Min = 1, Max = 100, Count = 20, IntervalMs = 50 }, TimeSpan.FromMilliseconds(300));
 Console.WriteLine($"ReadNumbersAsync kept {kept.Count} of 20 numbers: {string.Join(", ", kept.Select(n => n.Value))}");

@@ -55,6 +55,7 @@ using StreamingTutorial.Protos.Uploader;
 
 // --- cell 5
 var uploadFolder = Path.Combine(Path.GetTempPath(), "notebook-03-uploads-" + Guid.NewGuid().ToString("N"));
+
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.ConfigureKestrel(kestrel =>
@@ -64,6 +65,7 @@ builder.Services.AddSingleton(new UploadStorage(uploadFolder));
 var app = builder.Build();
 app.MapGrpcService<UploaderServiceImpl>();
 await app.StartAsync();
+
 var address = app.Urls.Single();
 Console.WriteLine($"Server listening on {address}");
 
@@ -110,6 +112,7 @@ var clientFolder = Path.Combine(Path.GetTempPath(), "notebook-03-client-" + Guid
 Directory.CreateDirectory(clientFolder);
 var photo = Path.Combine(clientFolder, "photo.bin");
 File.WriteAllBytes(photo, RandomNumberGenerator.GetBytes(5 * 512 * 1024));
+
 var upload = await UploaderClient.UploadFileAsync(uploader, photo, new PrintProgress(new FileInfo(photo).Length));
 Console.WriteLine($"Stored as '{upload.FileName}': {upload.Size} bytes in {upload.TotalChunks} chunks");
 Console.WriteLine($"The server's SHA-256 matches the file's: {upload.Sha256 == Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(photo)))}");

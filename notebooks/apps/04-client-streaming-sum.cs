@@ -57,10 +57,12 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
 builder.Services.AddGrpc();
+
 var app = builder.Build();
 app.MapGrpcService<NumberServiceImpl>();
 app.MapGrpcService<SensorServiceImpl>();
 await app.StartAsync();
+
 var address = app.Urls.Single();
 Console.WriteLine($"Server listening on {address}");
 
@@ -129,6 +131,7 @@ async IAsyncEnumerable<SensorReading> Readings(int count)
         yield return reading;
     }
 }
+
 var summary = await NumbersClient.SummarizeAsync(sensors, Readings(8), DateTime.UtcNow.AddSeconds(10));
 Console.WriteLine($"Summary: {summary.Count} readings, min {summary.Min:0.00}, max {summary.Max:0.00}, mean {summary.Mean:0.00}");
 

@@ -62,6 +62,7 @@ builder.Services.AddSingleton(new ChatRoom());
 var app = builder.Build();
 app.MapGrpcService<ChatServiceImpl>();
 await app.StartAsync();
+
 var address = app.Urls.Single();
 Console.WriteLine($"Server listening on {address}");
 
@@ -84,6 +85,7 @@ var chat = new ChatService.ChatServiceClient(channel);
 // seen what it sent.
 
 // --- cell 9
+
 Member Join(string screen)
 {
     var call = chat.JoinChat();
@@ -99,6 +101,7 @@ Member Join(string screen)
     });
     return new Member(screen, call, arrived.Reader, receiving);
 }
+
 async Task<ChatMessage> Next(Member member)
 {
     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -125,6 +128,7 @@ async Task<ChatMessage> Next(Member member)
 // --- cell 11
 var one = Join("[screen 1]");
 await Next(one);
+
 var two = Join("[screen 2]");
 await Next(one);
 await Next(two);
@@ -139,6 +143,7 @@ await Next(two);
 await one.Call.RequestStream.WriteAsync(new ChatMessage { Text = "Hello, is anyone here?" });
 await Next(one);
 await Next(two);
+
 await two.Call.RequestStream.WriteAsync(new ChatMessage { Text = "Hi! Client(2) here." });
 await Next(one);
 await Next(two);
@@ -188,6 +193,7 @@ async IAsyncEnumerable<string> Say(params string[] lines)
         yield return line;
     }
 }
+
 await ChatClient.ChatAsync(chat, Say("Hello from ChatAsync!", "exit"),
     message => Console.WriteLine($"[screen 3] {ChatClient.FormatLine(message)}"));
 // Client(1) saw Client(3) join, speak and leave.

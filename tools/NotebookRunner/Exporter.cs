@@ -52,20 +52,25 @@ public static partial class Exporter
             usings.AddRange(root.Usings.Select(u => u.ToString().Trim()).Where(u => !usings.Contains(u)));
             body.AppendLine();
             body.AppendLine($"// --- cell {i + 1}");
+            var first = true;
             foreach (var member in root.Members)
             {
+                // Blank lines between a cell's statements are kept; those at its start are not.
+                var full = member.ToFullString().TrimEnd();
+                full = first ? full.TrimStart('\n', '\r') : full;
+                first = false;
                 switch (member)
                 {
                     case BaseTypeDeclarationSyntax or DelegateDeclarationSyntax:
-                        types.AppendLine().AppendLine(member.ToFullString().Trim('\n', '\r'));
+                        types.AppendLine().AppendLine(full.TrimStart('\n', '\r'));
                         break;
                     case GlobalStatementSyntax { Statement: ExpressionStatementSyntax { SemicolonToken.IsMissing: true } value }:
                         // The cell's result, which the notebook displays.
-                        body.AppendLine($"Show({value.Expression.ToFullString().Trim()});");
+                        body.AppendLine($"{full[..(full.Length - full.TrimStart().Length)]}Show({value.Expression.ToString()});");
                         shows = true;
                         break;
                     default:
-                        body.AppendLine(member.ToFullString().Trim('\n', '\r'));
+                        body.AppendLine(full);
                         break;
                 }
             }
