@@ -29,6 +29,8 @@ using StreamingTutorial.Protos.Files;
 //   (build first: `dotnet build solutions/01-unary`).
 // - **From a terminal**: `dotnet run --project tools/NotebookRunner -- notebooks/01-unary.ipynb`
 //   runs every cell and prints what each one shows (it builds what is missing).
+// - **As a program**, with only the .NET SDK: `dotnet run notebooks/apps/01-unary.cs` runs the same
+//   cells as one file-based app.
 //
 // The lesson is in [`book.md`](../book.md), chapter 1.
 

@@ -30,6 +30,8 @@ using StreamingTutorial.Protos.Streaming;
 //   (build first: `dotnet build solutions/02-server-streaming`).
 // - **From a terminal**: `dotnet run --project tools/NotebookRunner -- notebooks/02-server-streaming.ipynb`
 //   runs every cell and prints what each one shows (it builds what is missing).
+// - **As a program**, with only the .NET SDK: `dotnet run notebooks/apps/02-server-streaming.cs` runs the same
+//   cells as one file-based app.
 //
 // The lesson is in [`book.md`](../book.md), chapter 2.
 

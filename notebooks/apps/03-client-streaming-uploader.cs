@@ -31,6 +31,8 @@ using StreamingTutorial.Protos.Uploader;
 //   (build first: `dotnet build solutions/03-client-streaming-uploader`).
 // - **From a terminal**: `dotnet run --project tools/NotebookRunner -- notebooks/03-client-streaming-uploader.ipynb`
 //   runs every cell and prints what each one shows (it builds what is missing).
+// - **As a program**, with only the .NET SDK: `dotnet run notebooks/apps/03-client-streaming-uploader.cs` runs the same
+//   cells as one file-based app.
 //
 // The lesson is in [`book.md`](../book.md), chapter 3.
 

@@ -29,6 +29,8 @@ using StreamingTutorial.Protos.Numbers;
 //   (build first: `dotnet build solutions/04-client-streaming-sum`).
 // - **From a terminal**: `dotnet run --project tools/NotebookRunner -- notebooks/04-client-streaming-sum.ipynb`
 //   runs every cell and prints what each one shows (it builds what is missing).
+// - **As a program**, with only the .NET SDK: `dotnet run notebooks/apps/04-client-streaming-sum.cs` runs the same
+//   cells as one file-based app.
 //
 // The lesson is in [`book.md`](../book.md), chapter 4.
 

@@ -30,6 +30,8 @@ using StreamingTutorial.Protos.Chat;
 //   (build first: `dotnet build solutions/05-bidirectional-chat`).
 // - **From a terminal**: `dotnet run --project tools/NotebookRunner -- notebooks/05-bidirectional-chat.ipynb`
 //   runs every cell and prints what each one shows (it builds what is missing).
+// - **As a program**, with only the .NET SDK: `dotnet run notebooks/apps/05-bidirectional-chat.cs` runs the same
+//   cells as one file-based app.
 //
 // The lesson is in [`book.md`](../book.md), chapter 5.
 
