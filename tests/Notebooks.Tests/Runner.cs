@@ -16,13 +16,16 @@ public static class Runner
     private static string Metadata(string key) =>
         typeof(Runner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
-    /// <summary>The notebooks load the bundled runtime's assembly by name; the official stack has other names.</summary>
-    public static bool BuiltOnBundledRuntime => Metadata("GrpcStack") != "Official";
-
-    public static async Task<RunnerResult> RunAsync(TimeSpan timeout, params string[] arguments)
+    public static Task<RunnerResult> RunAsync(TimeSpan timeout, params string[] arguments)
     {
         var runner = Metadata("NotebookRunner");
         Assert.That(File.Exists(runner), Is.True, $"The runner is not built at {runner}: dotnet build tools/NotebookRunner");
+        return DotnetAsync(timeout, [runner, .. arguments]);
+    }
+
+    /// <summary>Runs <c>dotnet</c> with the arguments, in the workbook's folder, as a learner would.</summary>
+    public static async Task<RunnerResult> DotnetAsync(TimeSpan timeout, params string[] arguments)
+    {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -31,7 +34,6 @@ public static class Runner
             WorkingDirectory = Root,
             StandardOutputEncoding = Encoding.UTF8,
         };
-        start.ArgumentList.Add(runner);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -48,7 +50,7 @@ public static class Runner
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            Assert.Fail($"The runner did not finish within {timeout.TotalSeconds:0} s. It printed:\n{await output}{await errors}");
+            Assert.Fail($"dotnet {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:0} s. It printed:\n{await output}{await errors}");
         }
         var result = new RunnerResult(process.ExitCode, ((await output) + (await errors)).ReplaceLineEndings("\n"));
         TestContext.Out.WriteLine(result.Output);

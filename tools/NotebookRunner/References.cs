@@ -1,62 +1,28 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Microsoft.CodeAnalysis;
+using Microsoft.DotNet.Interactive.Documents;
 
 namespace StreamingTutorial.NotebookRunner;
 
-/// <summary>A <c>#r "path.dll"</c> line of a cell, with the file it names.</summary>
-public sealed record AssemblyReference(NotebookCell Cell, string Written, string FullPath);
+/// <summary>A <c>#r "..."</c> line of a cell: a dll (with the file it names) or a NuGet package.</summary>
+public sealed record Reference(int CellNumber, InteractiveDocumentElement Cell, string Written, string? FullPath)
+{
+    public bool IsPackage => FullPath is null;
+}
 
-/// <summary>What cells may use without a #r line, and the #r lines they do have.</summary>
+/// <summary>The #r lines of a notebook, and the builds that make the dlls they name.</summary>
 public static partial class References
 {
-    /// <summary>
-    /// Every assembly of the two shared frameworks this process runs on (Microsoft.NETCore.App
-    /// and Microsoft.AspNetCore.App), so a cell can host a server as a program would. They come
-    /// from the trusted platform assemblies list, which holds managed assemblies only.
-    /// </summary>
-    public static IReadOnlyList<MetadataReference> SharedFramework()
-    {
-        var folders = new[]
-        {
-            Path.GetDirectoryName(typeof(object).Assembly.Location)!,
-            Path.GetDirectoryName(typeof(Microsoft.AspNetCore.Builder.WebApplication).Assembly.Location)!,
-        };
-        var trusted = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        return trusted
-            .Where(path => folders.Contains(Path.GetDirectoryName(path), StringComparer.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .ToList();
-    }
-
-    /// <summary>The <c>#r "....dll"</c> lines of the given cells, resolved from the notebook's folder.</summary>
-    public static IReadOnlyList<AssemblyReference> DllReferences(IEnumerable<NotebookCell> cells, string notebookFolder)
-    {
-        var list = new List<AssemblyReference>();
-        foreach (var cell in cells)
-        {
-            foreach (Match match in ReferenceLine().Matches(cell.Source))
-            {
-                var written = match.Groups["path"].Value;
-                if (written.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-                {
-                    list.Add(new AssemblyReference(cell, written, Path.GetFullPath(Path.Combine(notebookFolder, written))));
-                }
-            }
-        }
-        return list;
-    }
-
-    /// <summary>The <c>#r "nuget: ..."</c> lines, which need a package restore the runner does not do.</summary>
-    public static IEnumerable<(NotebookCell Cell, string Written)> PackageReferences(IEnumerable<NotebookCell> cells) =>
-        cells.SelectMany(cell => ReferenceLine().Matches(cell.Source)
-            .Where(m => m.Groups["path"].Value.TrimStart().StartsWith("nuget:", StringComparison.OrdinalIgnoreCase))
-            .Select(m => (cell, m.Groups["path"].Value)));
+    /// <summary>The <c>#r</c> lines of the given cells; dll paths resolved from the notebook's folder.</summary>
+    public static IEnumerable<Reference> Of(IEnumerable<(int Number, InteractiveDocumentElement Cell)> cells, string notebookFolder) =>
+        cells.SelectMany(c => ReferenceLine().Matches(c.Cell.Contents).Select(m => m.Groups["path"].Value).Select(written =>
+            new Reference(c.Number, c.Cell, written, written.TrimStart().StartsWith("nuget:", StringComparison.OrdinalIgnoreCase)
+                ? null
+                : Path.GetFullPath(Path.Combine(notebookFolder, written)))));
 
     /// <summary>
-    /// The project that builds a missing dll: for <c>x/y/bin/Debug/net10.0/Z.dll</c>, the one
-    /// project file in <c>x/y</c>, built with configuration Debug. Null when there is none.
+    /// The project that builds a dll: for <c>x/y/bin/Debug/net10.0/Z.dll</c>, the one project
+    /// file in <c>x/y</c>, built with configuration Debug. Null when there is none.
     /// </summary>
     public static (string Project, string Configuration)? ProjectThatBuilds(string dllPath)
     {
@@ -67,16 +33,56 @@ public static partial class References
             return null;
         }
         var folder = string.Join(Path.DirectorySeparatorChar, parts[..bin]);
-        if (folder.Length == 0)
-        {
-            folder = Path.DirectorySeparatorChar.ToString();
-        }
+        folder = folder.Length == 0 ? Path.DirectorySeparatorChar.ToString() : folder;
         var projects = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.csproj") : [];
         return projects.Length == 1 ? (projects[0], parts[bin + 1]) : null;
     }
 
+    /// <summary>
+    /// Builds, once each, the projects that make the dlls the cells reference: those whose dll is
+    /// missing, or all of them with <paramref name="buildAll"/>. False when one cannot be built.
+    /// </summary>
+    public static async Task<bool> BuildMissingAsync(IEnumerable<(int Number, InteractiveDocumentElement Cell)> cells, string folder, bool buildAll, TextWriter console)
+    {
+        // Each project once, with why: the first missing dll it makes, or null when only asked to rebuild.
+        var builds = new Dictionary<(string Project, string Configuration), string?>();
+        foreach (var reference in Of(cells, folder).Where(r => !r.IsPackage))
+        {
+            var exists = File.Exists(reference.FullPath);
+            if (exists && !buildAll)
+            {
+                continue;
+            }
+            if (ProjectThatBuilds(reference.FullPath!) is { } project)
+            {
+                if (!builds.TryAdd(project, exists ? null : reference.Written) && !exists)
+                {
+                    builds[project] ??= reference.Written;
+                }
+            }
+            else if (!exists)
+            {
+                console.WriteLine($"Cell {reference.CellNumber} ({NotebookFile.FirstLine(reference.Cell)}) references {reference.Written}, which does not exist,");
+                console.WriteLine("and no project next to its bin folder builds it.");
+                return false;
+            }
+        }
+        foreach (var ((project, configuration), missing) in builds)
+        {
+            var shown = Path.GetRelativePath(Directory.GetCurrentDirectory(), project);
+            console.WriteLine(missing is null ? $"Building {shown} ({configuration})..." : $"{missing} is missing: building {shown} ({configuration})...");
+            if (await BuildAsync(project, configuration) is { } errors)
+            {
+                console.WriteLine(errors);
+                console.WriteLine($"The build of {shown} failed, so the notebook cannot run. Fix the errors above (dotnet build {shown}).");
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Runs <c>dotnet build</c> on a project; on failure returns the build's output.</summary>
-    public static async Task<string?> BuildAsync(string project, string configuration)
+    private static async Task<string?> BuildAsync(string project, string configuration)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -95,7 +101,7 @@ public static partial class References
         return process.ExitCode == 0 ? null : (await output + await errors).Trim();
     }
 
-    // #r "..." at the start of a line, as Roslyn scripts and Polyglot Notebooks write it.
+    // #r "..." at the start of a line, as the kernel reads it.
     [GeneratedRegex("""^[ \t]*#r[ \t]+"(?<path>[^"]+)"[ \t]*\r?$""", RegexOptions.Multiline)]
     private static partial Regex ReferenceLine();
 }
