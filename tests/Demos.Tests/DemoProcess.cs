@@ -6,7 +6,8 @@ namespace StreamingTutorial.Demos.Tests;
 /// <summary>A built demo program (solutions/NN-x) run as a process: its output kept line by line and waited on.</summary>
 internal sealed partial class DemoProcess : IDisposable
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    // Generous: a CI machine running other tests at the same time can be slow to start a program.
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly Process process;
     private readonly List<string> lines = [];

@@ -34,11 +34,12 @@ public sealed class DemoServerTests
         ["streaming.StreamingService", "random.RandomService"],
         async (port, clients) =>
         {
-            // Two time updates, then the client stops reading (the call is cancelled); three numbers, all 7, within the deadline.
-            await clients.RunAsync("client", port, exitCode: 0, "--interval", "200", "--updates", "2", "--min", "7", "--max", "7", "--count", "3", "--number-interval", "100");
+            // One time update, then the client stops reading (the call is cancelled) two seconds before the next
+            // would come; then three numbers, all 7, well within the deadline.
+            await clients.RunAsync("client", port, exitCode: 0, "--interval", "2000", "--updates", "1", "--min", "7", "--max", "7", "--count", "3", "--number-interval", "100");
             // One time update; then five numbers 800 ms apart with a 2 s deadline: it passes 400 ms after the third,
             // 400 ms before the fourth, so that a busy machine does not change the story.
-            await clients.RunAsync("deadline", port, exitCode: 0, "--interval", "200", "--updates", "1", "--min", "7", "--max", "7", "--count", "5", "--number-interval", "800", "--timeout", "2");
+            await clients.RunAsync("deadline", port, exitCode: 0, "--interval", "2000", "--updates", "1", "--min", "7", "--max", "7", "--count", "5", "--number-interval", "800", "--timeout", "2");
         });
 
     [Test]
