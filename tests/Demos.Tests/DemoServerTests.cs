@@ -103,11 +103,17 @@ public sealed class DemoServerTests
         var reflection = new ServerReflection.ServerReflectionClient(channel);
         using var call = reflection.ServerReflectionInfo(deadline: DateTime.UtcNow.AddSeconds(20));
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        // What grpcurl's describe and its calls need next: the .proto of a service, as descriptors.
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { FileContainingSymbol = services[0] });
         await call.RequestStream.CompleteAsync();
         Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None), Is.True, "the reflection service answered nothing to list_services");
         var listed = call.ResponseStream.Current.ListServicesResponse?.Service.Select(s => s.Name).ToList() ?? [];
         Assert.That(listed, Is.SupersetOf(services.Append("grpc.health.v1.Health").Append("grpc.reflection.v1.ServerReflection")),
             "the services the server's reflection lists");
+        Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None), Is.True, $"the reflection service answered nothing to file_containing_symbol {services[0]}");
+        var files = call.ResponseStream.Current.FileDescriptorResponse?.FileDescriptorProto.Select(f => Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(f)).ToList() ?? [];
+        Assert.That(files.SelectMany(f => f.Service.Select(s => $"{f.Package}.{s.Name}")), Does.Contain(services[0]),
+            $"the descriptors reflection sends for {services[0]}: {call.ResponseStream.Current}");
 
         var health = new Health.HealthClient(channel);
         var reply = await health.CheckAsync(new HealthCheckRequest { Service = "" }, deadline: DateTime.UtcNow.AddSeconds(20));
