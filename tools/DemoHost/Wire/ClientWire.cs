@@ -42,20 +42,31 @@ public sealed class ClientWire(WireTrace trace) : Interceptor
         }
     }
 
-    internal void Done(string label)
+    /// <summary>Marks the call as ended; false if it already was (so each end is told once).</summary>
+    internal bool Done(string label)
     {
         lock (active)
         {
-            active.Remove(label);
+            return active.Remove(label);
         }
     }
+
+    /// <summary>A call disposed before its end: grpc-dotnet cancels it, and HttpClient resets its HTTP/2 stream.</summary>
+    private Action Disposing(string label, Action dispose) => () =>
+    {
+        if (Done(label))
+        {
+            trace.Line(label, "-> RST_STREAM (CANCEL): the call is disposed before its end, so the client resets its stream");
+        }
+        dispose();
+    };
 
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         var label = Begin(context.Method);
         trace.Line(label, $"-> message 1: {WireTrace.Describe(request)}");
         var call = Within(label, () => continuation(request, context));
-        return new AsyncUnaryCall<TResponse>(Response(label, call.ResponseAsync, call.GetStatus, call.GetTrailers), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+        return new AsyncUnaryCall<TResponse>(Response(label, call.ResponseAsync, call.GetStatus, call.GetTrailers), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, Disposing(label, call.Dispose));
     }
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
@@ -63,21 +74,21 @@ public sealed class ClientWire(WireTrace trace) : Interceptor
         var label = Begin(context.Method);
         trace.Line(label, $"-> message 1: {WireTrace.Describe(request)}");
         var call = Within(label, () => continuation(request, context));
-        return new AsyncServerStreamingCall<TResponse>(new Reader<TResponse>(this, label, call.ResponseStream, call.GetStatus, call.GetTrailers), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+        return new AsyncServerStreamingCall<TResponse>(new Reader<TResponse>(this, label, call.ResponseStream, call.GetStatus, call.GetTrailers), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, Disposing(label, call.Dispose));
     }
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         var label = Begin(context.Method);
         var call = Within(label, () => continuation(context));
-        return new AsyncClientStreamingCall<TRequest, TResponse>(new Writer<TRequest>(this, label, call.RequestStream), Response(label, call.ResponseAsync, call.GetStatus, call.GetTrailers), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+        return new AsyncClientStreamingCall<TRequest, TResponse>(new Writer<TRequest>(this, label, call.RequestStream), Response(label, call.ResponseAsync, call.GetStatus, call.GetTrailers), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, Disposing(label, call.Dispose));
     }
 
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         var label = Begin(context.Method);
         var call = Within(label, () => continuation(context));
-        return new AsyncDuplexStreamingCall<TRequest, TResponse>(new Writer<TRequest>(this, label, call.RequestStream), new Reader<TResponse>(this, label, call.ResponseStream, call.GetStatus, call.GetTrailers), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+        return new AsyncDuplexStreamingCall<TRequest, TResponse>(new Writer<TRequest>(this, label, call.RequestStream), new Reader<TResponse>(this, label, call.ResponseStream, call.GetStatus, call.GetTrailers), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, Disposing(label, call.Dispose));
     }
 
     private string Begin(IMethod method)
@@ -218,9 +229,8 @@ public sealed class ClientWireHandler(ClientWire wire, HttpMessageHandler inner)
         // Kept until the call ends (trailers read), not just until the response headers arrive.
         var cancelled = cancellationToken.Register(() =>
         {
-            if (Interlocked.Exchange(ref done, 1) == 0)
+            if (Interlocked.Exchange(ref done, 1) == 0 && wire.Done(label))
             {
-                wire.Done(label);
                 trace.Line(label, "-> RST_STREAM: the client cancels the call (cancelled, disposed early, or past its deadline)");
             }
         });
@@ -245,10 +255,9 @@ public sealed class ClientWireHandler(ClientWire wire, HttpMessageHandler inner)
         }, () =>
         {
             // The body let go before its end: HttpClient resets the HTTP/2 stream.
-            if (Interlocked.Exchange(ref done, 1) == 0)
+            if (Interlocked.Exchange(ref done, 1) == 0 && wire.Done(label))
             {
                 cancelled.Dispose();
-                wire.Done(label);
                 trace.Line(label, "-> RST_STREAM (CANCEL): the client stops the call before its end (cancelled, disposed, or past its deadline)");
             }
         });
