@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,8 +9,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StreamingTutorial.DemoHost.Wire;
 
 namespace StreamingTutorial.DemoHost;
 
@@ -25,7 +28,8 @@ public sealed class DemoApp
 
     public required Action<WebApplication> MapServer { get; init; }
 
-    public required Func<GrpcChannel, DemoOptions, CancellationToken, Task> RunClient { get; init; }
+    /// <summary>The client: it makes its generated clients from the call invoker (a channel, with <c>--wire</c>'s interceptor when asked).</summary>
+    public required Func<CallInvoker, DemoOptions, CancellationToken, Task> RunClient { get; init; }
 }
 
 /// <summary>Runs a chapter's demo program: <c>server</c> or <c>client</c>, with <c>--port</c> and other options.</summary>
@@ -65,8 +69,11 @@ public static class Demo
         Console.WriteLine(app.Title);
         Console.WriteLine();
         Console.WriteLine("Usage:");
-        Console.WriteLine($"  {app.Command} -- server [--port {DefaultPort}] [--listen-any]");
-        Console.WriteLine($"  {app.Command} -- client [--port {DefaultPort}] [--host 127.0.0.1]");
+        Console.WriteLine($"  {app.Command} -- server [--port {DefaultPort}] [--listen-any] [--wire] [--metrics [seconds]]");
+        Console.WriteLine($"  {app.Command} -- client [--port {DefaultPort}] [--host 127.0.0.1] [--wire]");
+        Console.WriteLine();
+        Console.WriteLine("  --wire     print each call as it goes over the wire: headers, messages, HTTP/2 frames, trailers");
+        Console.WriteLine("  --metrics  print grpc-dotnet's counters (calls, failures, messages) every 2 seconds, or every [seconds]");
         return 2;
     }
 
@@ -77,7 +84,32 @@ public static class Demo
         var address = options.Has("listen-any") ? IPAddress.Any : IPAddress.Loopback;
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(address, options.Port, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
+        var wire = options.Has("wire") ? new ServerWire(new WireTrace(Console.Out)) : null;
+        builder.Services.AddGrpc(grpc =>
+        {
+            if (wire is not null)
+            {
+                grpc.Interceptors.Add<ServerWireInterceptor>(wire);
+            }
+        });
+        // What the tools gRPC developers use expect of a server: reflection (grpcurl, Postman and
+        // grpcui list and call its methods without the .proto) and the standard health service.
+        builder.Services.AddGrpcReflection();
+        // Answered from the health checks when asked (no cache): SERVING from the first call, not after the first publication.
+        // One check, "the process serves": with no check at all the answer would be UNKNOWN.
+        builder.Services.AddGrpcHealthChecks(health => health.UseHealthChecksCache = false)
+            .AddCheck("server", () => HealthCheckResult.Healthy("The demo server is running."));
+        if (wire is not null)
+        {
+            // Kestrel logs every HTTP/2 frame at Trace, grpc-dotnet each step of a call at Debug.
+            builder.Logging.AddProvider(new ServerWireLoggerProvider(wire));
+            builder.Logging.AddFilter<ServerWireLoggerProvider>(null, LogLevel.None);
+            builder.Logging.AddFilter<ServerWireLoggerProvider>(ServerWire.KestrelHttp2Category, LogLevel.Trace);
+            builder.Logging.AddFilter<ServerWireLoggerProvider>(ServerWire.GrpcServerCategory, LogLevel.Debug);
+        }
+        using var metrics = options.Has("metrics")
+            ? new DemoMetrics(Console.Out, int.Parse(options.Get("metrics", "2"), System.Globalization.CultureInfo.InvariantCulture))
+            : null;
         // A stream (a chat member, say) never ends on its own, and a graceful stop waits for
         // calls in progress: by default 30 s, with the clients left hanging. Ctrl+C stops the
         // demo within ShutdownTimeout instead, and its clients get UNAVAILABLE at once.
@@ -85,7 +117,13 @@ public static class Demo
         app.ConfigureServer?.Invoke(builder.Services, options);
 
         var web = builder.Build();
+        if (wire is not null)
+        {
+            web.Use(wire.InvokeAsync);
+        }
         app.MapServer(web);
+        web.MapGrpcReflectionService();
+        web.MapGrpcHealthChecksService();
         try
         {
             await web.StartAsync();
@@ -106,7 +144,17 @@ public static class Demo
     private static async Task<int> RunClientAsync(DemoApp app, DemoOptions options)
     {
         var target = $"http://{options.Get("host", "127.0.0.1")}:{options.Port}";
-        using var channel = GrpcChannel.ForAddress(target);
+        var wire = options.Has("wire") ? new ClientWire(new WireTrace(Console.Out)) : null;
+        using var logging = wire is null ? null : LoggerFactory.Create(log => log
+            .AddProvider(new ClientWireLoggerProvider(wire))
+            .AddFilter(null, LogLevel.None)
+            .AddFilter(ClientWire.GrpcClientCategory, LogLevel.Debug));
+        using var channel = GrpcChannel.ForAddress(target, wire is null ? new GrpcChannelOptions() : new GrpcChannelOptions
+        {
+            HttpHandler = new ClientWireHandler(wire, new SocketsHttpHandler { EnableMultipleHttp2Connections = true }),
+            LoggerFactory = logging,
+        });
+        var invoker = wire is null ? channel.CreateCallInvoker() : channel.Intercept(wire);
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -121,7 +169,7 @@ public static class Demo
         };
         try
         {
-            await app.RunClient(channel, options, stop.Token);
+            await app.RunClient(invoker, options, stop.Token);
             return 0;
         }
         catch (DemoOptionException ex)

@@ -44,7 +44,7 @@ static int Help()
     table.AddRow("[bold](none)[/]", "grade every chapter: what is done, what fails, what to do next");
     table.AddRow("[bold]watch[/] [[N]]", "grade the chapter you are editing on every save (chapter N first)");
     table.AddRow("[bold]hint[/] [[N | N.k]]", "the next hint: for your next exercise, for chapter N's, or for exercise N.k");
-    table.AddRow("[bold]demo[/] N [[--solution]] [[--port P]]", "run chapter N's server and client (yours, or the reference solution)");
+    table.AddRow("[bold]demo[/] N [[--solution]] [[--port P]] [[--wire]] [[--metrics]]", "run chapter N's server and client (yours, or the reference solution); --wire traces every call on the wire, --metrics prints the server's gRPC counters");
     table.AddRow("[bold]reset[/] N [[--yes]]", "put chapter N back to its starter; your files are kept in .workbook/backups/");
     table.AddRow("[bold]solution[/] N [[--force]]", "show chapter N's solution once the chapter is done (or now, with --force)");
     table.AddRow("[bold]verify[/]", "(teachers) grade the solutions in a temporary copy of the workbook");

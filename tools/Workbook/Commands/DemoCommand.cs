@@ -22,9 +22,15 @@ public static partial class DemoCommand
     /// <summary>The size of the file the chapter 3 demo uploads when no --file is given: big enough to watch the bar move.</summary>
     private const long UploadSize = 128L * 1024 * 1024;
 
+    /// <summary>With --wire every chunk is traced: a file this size is a screenful, not thousands.</summary>
+    private const long WireUploadSize = 64L * 1024;
+
     public static async Task<int> RunAsync(WorkbookFolder workbook, CommandLine line)
     {
         var useSolution = line.Has("solution");
+        // --wire: server and client print every call as it crosses the wire; --metrics: the server prints grpc-dotnet's counters.
+        var wire = line.Has("wire");
+        var metrics = line.Has("metrics");
         var portText = line.Option("port");
         var file = line.Option("file");
         line.EnsureAllUsed(maxPositional: 1);
@@ -81,8 +87,10 @@ public static partial class DemoCommand
         var workDirectory = Path.Combine(workbook.StateFolder, "demo", chapter.Folder);
         Directory.CreateDirectory(workDirectory);
         var command = $"dotnet run --project {shown}";
-        using var server = StartProgram(project, workDirectory, "server", port, redirectInput: false);
-        var listening = await WaitForServerAsync(server, TimeSpan.FromSeconds(60));
+        string[] serverOptions = [.. wire ? ["--wire"] : Array.Empty<string>(), .. metrics ? ["--metrics"] : Array.Empty<string>()];
+        string[] clientOptions = wire ? ["--wire"] : [];
+        using var server = StartProgram(project, workDirectory, "server", port, redirectInput: false, serverOptions);
+        var listening = await WaitForServerAsync(server, TimeSpan.FromSeconds(60), echo: wire || metrics);
         if (listening is null)
         {
             AnsiConsole.MarkupLine("[red]The server did not start:[/]");
@@ -90,16 +98,20 @@ public static partial class DemoCommand
             return 1;
         }
         AnsiConsole.MarkupLine($"[green]Server:[/] {Markup.Escape(listening)}");
-        AnsiConsole.MarkupLine($"[grey](the same as '{Markup.Escape(command)} -- server --port {port}' in a terminal of its own; it keeps its files in {Markup.Escape(BuildErrors.Relative(workbook.Root, workDirectory))})[/]");
+        AnsiConsole.MarkupLine($"[grey](the same as '{Markup.Escape(command)} -- server --port {port}{(serverOptions.Length > 0 ? " " + string.Join(' ', serverOptions) : "")}' in a terminal of its own; it keeps its files in {Markup.Escape(BuildErrors.Relative(workbook.Root, workDirectory))})[/]");
+        if (wire)
+        {
+            AnsiConsole.MarkupLine("[grey]Wire traces: 'server |' lines are the server's view, the others the client's; '<-' came in, '->' went out, '#n' is the call.[/]");
+        }
         try
         {
             return chapter.Number switch
             {
-                3 => await UploadAsync(project, workDirectory, port, command, file),
-                5 => await ChatAsync(project, workDirectory, port, command),
+                3 => await UploadAsync(project, workDirectory, port, command, file, clientOptions),
+                5 => await ChatAsync(project, workDirectory, port, command, clientOptions),
                 // Chapter 2's time updates run until Ctrl+C; a handful is enough for a demo.
-                2 => await RunClientAsync(project, workDirectory, port, command, ["--interval", "500", "--updates", "6"]),
-                _ => await RunClientAsync(project, workDirectory, port, command, []),
+                2 => await RunClientAsync(project, workDirectory, port, command, ["--interval", "500", "--updates", "6", .. clientOptions]),
+                _ => await RunClientAsync(project, workDirectory, port, command, clientOptions),
             };
         }
         finally
@@ -126,18 +138,19 @@ public static partial class DemoCommand
     }
 
     /// <summary>Chapter 3: uploads a file with the learner's client, its progress drawn as a live bar.</summary>
-    private static async Task<int> UploadAsync(string project, string workDirectory, int port, string command, string? file)
+    private static async Task<int> UploadAsync(string project, string workDirectory, int port, string command, string? file, string[] clientOptions)
     {
         if (file is null)
         {
-            file = Path.Combine(workDirectory, "demo-upload.bin");
-            if (!File.Exists(file) || new FileInfo(file).Length != UploadSize)
+            var size = clientOptions.Length > 0 ? WireUploadSize : UploadSize;
+            file = Path.Combine(workDirectory, size == UploadSize ? "demo-upload.bin" : "demo-upload-small.bin");
+            if (!File.Exists(file) || new FileInfo(file).Length != size)
             {
-                await WriteDemoFileAsync(file, UploadSize);
+                await WriteDemoFileAsync(file, size);
             }
         }
-        AnsiConsole.MarkupLine($"[green]Client:[/] {Markup.Escape(command)} -- client --port {port} --file {Markup.Escape(file)}");
-        using var client = StartProgram(project, workDirectory, "client", port, redirectInput: false, "--file", Path.GetFullPath(file));
+        AnsiConsole.MarkupLine($"[green]Client:[/] {Markup.Escape(command)} -- client --port {port} --file {Markup.Escape(file)} {string.Join(' ', clientOptions)}");
+        using var client = StartProgram(project, workDirectory, "client", port, redirectInput: false, ["--file", Path.GetFullPath(file), .. clientOptions]);
 
         // The chapter's client draws its own bar with \r; read it as it comes and show it as a Spectre bar.
         var segments = Channel.CreateUnbounded<string>();
@@ -225,13 +238,13 @@ public static partial class DemoCommand
     }
 
     /// <summary>Chapter 5: two scripted members chat in the room, then the room stays open for the learner's own clients.</summary>
-    private static async Task<int> ChatAsync(string project, string workDirectory, int port, string command)
+    private static async Task<int> ChatAsync(string project, string workDirectory, int port, string command, string[] clientOptions)
     {
         AnsiConsole.MarkupLine($"Two members join the room, each a '{Markup.Escape(command)} -- client --port {port}' fed by a script:");
         // One after the other, each once the room has announced it, so the server numbers them in this order.
-        await using var first = ChatMember.Start(StartProgram(project, workDirectory, "client", port, redirectInput: true), "member 1", "blue");
+        await using var first = ChatMember.Start(StartProgram(project, workDirectory, "client", port, redirectInput: true, clientOptions), "member 1", "blue");
         var joined = await first.WaitForAsync(l => l.Contains("has joined", StringComparison.Ordinal));
-        await using var second = ChatMember.Start(StartProgram(project, workDirectory, "client", port, redirectInput: true), "member 2", "fuchsia");
+        await using var second = ChatMember.Start(StartProgram(project, workDirectory, "client", port, redirectInput: true, clientOptions), "member 2", "fuchsia");
         joined = joined && await second.WaitForAsync(l => l.Contains("has joined", StringComparison.Ordinal));
         if (joined)
         {
@@ -379,7 +392,7 @@ public static partial class DemoCommand
     }
 
     /// <summary>The server's "listening" line, or null if it stopped first (its reason is in its output).</summary>
-    private static async Task<string?> WaitForServerAsync(Process server, TimeSpan timeout)
+    private static async Task<string?> WaitForServerAsync(Process server, TimeSpan timeout, bool echo)
     {
         using var cancel = new CancellationTokenSource(timeout);
         try
@@ -388,8 +401,9 @@ public static partial class DemoCommand
             {
                 if (text.Contains("listening", StringComparison.OrdinalIgnoreCase))
                 {
-                    // Keep draining the server's output, so it never blocks on a full pipe.
-                    _ = server.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+                    // Keep draining the server's output, so it never blocks on a full pipe; with --wire or
+                    // --metrics it is what the learner came to see.
+                    _ = echo ? EchoAsync(server.StandardOutput) : server.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
                     _ = server.StandardError.BaseStream.CopyToAsync(Stream.Null);
                     return text;
                 }
@@ -399,6 +413,14 @@ public static partial class DemoCommand
         {
         }
         return null;
+    }
+
+    private static async Task EchoAsync(StreamReader output)
+    {
+        while (await output.ReadLineAsync() is { } text)
+        {
+            AnsiConsole.MarkupLine($"[grey]server |[/] {Markup.Escape(text)}");
+        }
     }
 
     private static string ReadRest(Process server)
