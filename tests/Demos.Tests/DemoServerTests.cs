@@ -61,20 +61,21 @@ public sealed class DemoServerTests
         async (port, clients) =>
         {
             // As the book tells it: member 1 joins, member 2 joins, each says one line, member 2 leaves, then member 1.
-            var one = clients.Start("member 1", port);
+            // Each member sends its name with --name; its first line settles it (until then it is Client(N)).
+            var one = clients.Start("member 1", port, "--name", "alice");
             await one.WaitForLineAsync("its own join notice", l => l.EndsWith("Client(1) has joined the chat", StringComparison.Ordinal));
-            var two = clients.Start("member 2", port);
+            var two = clients.Start("member 2", port, "--name", "bob");
             await two.WaitForLineAsync("its own join notice", l => l.EndsWith("Client(2) has joined the chat", StringComparison.Ordinal));
             await one.WaitForLineAsync("member 2's join notice", l => l.EndsWith("Client(2) has joined the chat", StringComparison.Ordinal));
             one.Type("Hello everyone!");
-            await two.WaitForLineAsync("member 1's line", l => l.EndsWith("Client(1): Hello everyone!", StringComparison.Ordinal));
-            await one.WaitForLineAsync("its own line, back from the room", l => l.EndsWith("Client(1): Hello everyone!", StringComparison.Ordinal));
+            await two.WaitForLineAsync("member 1's line", l => l.EndsWith("alice: Hello everyone!", StringComparison.Ordinal));
+            await one.WaitForLineAsync("its own line, back from the room", l => l.EndsWith("alice: Hello everyone!", StringComparison.Ordinal));
             two.Type("Hi there!");
-            await one.WaitForLineAsync("member 2's line", l => l.EndsWith("Client(2): Hi there!", StringComparison.Ordinal));
-            await two.WaitForLineAsync("its own line, back from the room", l => l.EndsWith("Client(2): Hi there!", StringComparison.Ordinal));
+            await one.WaitForLineAsync("member 2's line", l => l.EndsWith("bob: Hi there!", StringComparison.Ordinal));
+            await two.WaitForLineAsync("its own line, back from the room", l => l.EndsWith("bob: Hi there!", StringComparison.Ordinal));
             two.Type("exit");
             Assert.That(await two.WaitForExitAsync(), Is.EqualTo(0), two.Transcript);
-            await one.WaitForLineAsync("member 2's leave notice", l => l.EndsWith("Client(2) has left the chat", StringComparison.Ordinal));
+            await one.WaitForLineAsync("member 2's leave notice", l => l.EndsWith("bob has left the chat", StringComparison.Ordinal));
             one.Type("exit");
             Assert.That(await one.WaitForExitAsync(), Is.EqualTo(0), one.Transcript);
         });
@@ -162,9 +163,9 @@ public sealed class DemoServerTests
     {
         private readonly Dictionary<string, DemoProcess> byName = [];
 
-        public DemoProcess Start(string name, string port)
+        public DemoProcess Start(string name, string port, params string[] arguments)
         {
-            var process = DemoProcess.Start(name, chapter, "client", "--wire", "--port", port);
+            var process = DemoProcess.Start(name, chapter, ["client", "--wire", "--port", port, .. arguments]);
             byName[name.Replace(' ', '-')] = process;
             return process;
         }
