@@ -194,6 +194,11 @@ public static class Chapter01Grader
             throw GradingFailure.For("1.7", "ListFiles must come after WriteFile, so the listing shows the new file.", callText,
                 "WriteFile, then ListFiles", listIndex < 0 ? "no ListFiles call" : "ListFiles before WriteFile", hint: "write-then-list");
         }
+        if (reference.Recorder.ListedDuringWrite)
+        {
+            throw GradingFailure.For("1.7", "ListFiles was called while WriteFile was still running, so the listing could not show the new file.", callText,
+                "WriteFile answered, then ListFiles", "ListFiles started before WriteFile had answered (was the write awaited?)", hint: "write-then-list");
+        }
         var expected = new[] { "diary.txt", "existing.txt" };
         if (!result.SequenceEqual(expected))
         {
