@@ -75,7 +75,7 @@ public static class Chapter01Grader
         };
         foreach (var (name, content) in cases)
         {
-            var call = $"WriteFile(file_name: \"{Shorten(name)}\", content: {content.Length} bytes)";
+            var call = $"WriteFile(file_name: \"{Shorten(name)}\", content: {Grade.Bytes(content.Length)})";
             var reply = await Grade.CallServerAsync("1.3", async () => await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFrom(content) }));
             if (reply.FileName != name || reply.Size != content.Length)
             {
@@ -87,8 +87,8 @@ public static class Chapter01Grader
             if (stored is null || !stored.AsSpan().SequenceEqual(content))
             {
                 throw GradingFailure.For("1.3", "the file on disk is not what was sent.", call,
-                    $"a file {Shorten(name)} of {content.Length} bytes in the storage folder",
-                    stored is null ? "no such file" : $"a file of {stored.Length} bytes with other content", hint: "write-bytes");
+                    $"a file {Shorten(name)} of {Grade.Bytes(content.Length)} in the storage folder",
+                    stored is null ? "no such file" : $"a file of {Grade.Bytes(stored.Length)} with other content", hint: "write-bytes");
             }
         }
 
@@ -125,8 +125,8 @@ public static class Chapter01Grader
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "a.txt"), "a");
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "c.bin"), "");
         var listing = await Grade.CallServerAsync("1.4", async () => await client.ListFilesAsync(new ListFilesRequest()));
-        var actual = listing.Files.Select(f => $"{f.Name} ({f.Size} bytes)").ToList();
-        var expected = new[] { "a.txt (1 bytes)", "b.txt (3 bytes)", "c.bin (0 bytes)" };
+        var actual = listing.Files.Select(f => $"{f.Name} ({Grade.Bytes(f.Size)})").ToList();
+        var expected = new[] { "a.txt (1 byte)", "b.txt (3 bytes)", "c.bin (0 bytes)" };
         if (!actual.SequenceEqual(expected))
         {
             throw GradingFailure.For("1.4", "the listing is not every file with its size, ordered by name.", "ListFiles() with b.txt, a.txt and c.bin in the folder",
