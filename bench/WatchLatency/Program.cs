@@ -73,7 +73,7 @@ try
 
     // The other chapters' graders are built in the background; then a first save in chapter 2
     // (exercise 2.2 solved) should be graded without a build.
-    NextLine(TimeSpan.FromMinutes(15), "Every chapter's grader is ready.");
+    NextLine(TimeSpan.FromMinutes(45), "Every chapter's grader is ready.");
     Console.WriteLine($"Every chapter's grader ready {clock.Elapsed.TotalSeconds:0.0} s after watch started. {Load()}");
     Thread.Sleep(500);
     var firstSave = Stopwatch.StartNew();

@@ -1120,8 +1120,9 @@ public static partial class Chapter05Grader
     private static string Difference(IReadOnlyList<string> sent, IReadOnlyList<string> received)
     {
         var counts = received.GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
-        var twice = counts.Where(c => c.Value > 1).Select(c => $"\"{c.Key}\" {c.Value} times").Take(3).ToList();
-        var missing = sent.Where(t => !counts.ContainsKey(t)).Select(t => $"\"{t}\"").Take(3).ToList();
+        static string Short(string text) => text.Length <= 24 ? $"\"{text}\"" : $"\"{text[..20]}...\" ({text.Length} characters)";
+        var twice = counts.Where(c => c.Value > 1).Select(c => $"{Short(c.Key)} {c.Value} times").Take(3).ToList();
+        var missing = sent.Where(t => !counts.ContainsKey(t)).Select(Short).Take(3).ToList();
         var parts = new List<string> { $"It got {received.Count} lines for {sent.Count} sent." };
         if (twice.Count > 0)
         {
@@ -1134,7 +1135,7 @@ public static partial class Chapter05Grader
         if (twice.Count == 0 && missing.Count == 0)
         {
             var at = Enumerable.Range(0, sent.Count).First(i => sent[i] != received[i]);
-            parts.Add($"The order differs first at line {at + 1}: \"{received[at]}\" where \"{sent[at]}\" was sent.");
+            parts.Add($"The order differs first at line {at + 1}: {Short(received[at])} where {Short(sent[at])} was sent.");
         }
         return string.Join(" ", parts);
     }

@@ -15,8 +15,10 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
     private const int RunsPerWorker = 25;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
 
-    private readonly Dictionary<int, Setup> setups = new();
-    private readonly SemaphoreSlim setupGate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Setup> setups = new();
+
+    // One gate per chapter: a background build of one chapter never holds up grading another.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, SemaphoreSlim> setupGates = new();
     private WorkerClient? worker;
     private int workerRuns;
 
@@ -91,13 +93,14 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
     /// <summary>The chapter's setup, made (one build) or refreshed as needed; one at a time, as the background preparation may be at it too.</summary>
     private async Task<(Setup? Setup, List<string> Errors)> SetupOfAsync(Chapter chapter, string chapterProject, string graderProject, CancellationToken cancellationToken)
     {
-        await setupGate.WaitAsync(cancellationToken);
+        var gate = setupGates.GetOrAdd(chapter.Number, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
         try
         {
             if (setups.TryGetValue(chapter.Number, out var setup) && setup.ProjectChanged())
             {
                 // A changed project file may add packages or references: build again.
-                setups.Remove(chapter.Number);
+                setups.TryRemove(chapter.Number, out _);
             }
             if (!setups.TryGetValue(chapter.Number, out setup))
             {
@@ -117,7 +120,7 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
         }
         finally
         {
-            setupGate.Release();
+            gate.Release();
         }
     }
 
