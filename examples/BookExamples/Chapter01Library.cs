@@ -55,8 +55,8 @@ public static class LibraryClientExamples
     {
         try
         {
-            // Two seconds for the whole call: the deadline travels to the server as grpc-timeout.
-            var book = await library.FindBookAsync(new FindBookRequest { Isbn = isbn }, deadline: DateTime.UtcNow.AddSeconds(2));
+            // Ten seconds for the whole call: the deadline travels to the server as grpc-timeout.
+            var book = await library.FindBookAsync(new FindBookRequest { Isbn = isbn }, deadline: DateTime.UtcNow.AddSeconds(10));
             return $"{book.Title} (looked up {book.LookedUpAt.ToDateTimeOffset():HH:mm:ss} UTC)";
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
