@@ -12,26 +12,26 @@ public class FileServiceImpl(FileStorage storage) : FileService.FileServiceBase
     public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context)
     {
         // TODO 1.1: answer with the message "Hello, <name>!".
-        //           An empty or blank name is the caller's mistake: throw an RpcException
-        //           with StatusCode.InvalidArgument and a message that says so.
+        //           An empty or blank name is the caller's mistake: refuse it with the status code
+        //           that says so, and a message a person can read.
         throw new NotImplementedException("TODO 1.1: SayHello");
     }
 
     // Exercise 1.2
     public override Task<ServerTimeReply> GetServerTime(ServerTimeRequest request, ServerCallContext context)
     {
-        // TODO 1.2: answer with the server's current time in UTC, as a protobuf Timestamp
-        //           (Timestamp.FromDateTime needs a DateTime of kind Utc).
+        // TODO 1.2: answer with the server's current time, as a protobuf Timestamp.
+        //           (A Timestamp is a point in UTC: look at what kind of DateTime it accepts.)
         throw new NotImplementedException("TODO 1.2: GetServerTime");
     }
 
     // Exercise 1.3
-    public override Task<WriteFileReply> WriteFile(WriteFileRequest request, ServerCallContext context)
+    public override async Task<WriteFileReply> WriteFile(WriteFileRequest request, ServerCallContext context)
     {
         // TODO 1.3: store request.Content as a file named request.FileName in storage.Root and
         //           answer with the name and the number of bytes written.
-        //           Check the name first with FileNameRules.Check: if it returns a problem,
-        //           throw an RpcException with StatusCode.InvalidArgument and write nothing.
+        //           A name that FileNameRules.Check finds a problem with is the caller's mistake:
+        //           refuse it with that problem as the message, and write nothing.
         throw new NotImplementedException("TODO 1.3: WriteFile");
     }
 
@@ -39,7 +39,7 @@ public class FileServiceImpl(FileStorage storage) : FileService.FileServiceBase
     public override Task<ListFilesReply> ListFiles(ListFilesRequest request, ServerCallContext context)
     {
         // TODO 1.4: answer with one FileEntry (name and size in bytes) for each file in
-        //           storage.Root, ordered by name.
+        //           storage.Root, ordered by name (ordinal, the same on every machine).
         throw new NotImplementedException("TODO 1.4: ListFiles");
     }
 }

@@ -7,15 +7,14 @@ namespace StreamingTutorial.Chapter02;
 public class RandomServiceImpl : RandomService.RandomServiceBase
 {
     // Exercise 2.2
-    public override Task GenerateNumbers(RandomRequest request, IServerStreamWriter<RandomNumber> responseStream, ServerCallContext context)
+    public override async Task GenerateNumbers(RandomRequest request, IServerStreamWriter<RandomNumber> responseStream, ServerCallContext context)
     {
         // TODO 2.2: send request.Count RandomNumber messages, each with a random value from
-        //           request.Min to request.Max (both included) and a sequence number 1, 2, 3, ...
-        //           The first goes right away, then one every request.IntervalMs milliseconds.
-        //           After the last one, return: that ends the stream with status OK.
-        //           Reject a bad request before sending anything, with an RpcException with
-        //           StatusCode.InvalidArgument and a message that says what is wrong:
-        //           min greater than max, a negative count or a negative interval.
+        //           request.Min to request.Max (both included, whatever the two are) and a sequence
+        //           number 1, 2, 3, ... The first goes right away, then one every request.IntervalMs ms.
+        //           After the last one the stream ends with status OK.
+        //           Refuse a bad request before sending anything, with a message that says what is
+        //           wrong: min greater than max, a negative count or a negative interval.
         throw new NotImplementedException("TODO 2.2: GenerateNumbers");
     }
 }

@@ -11,16 +11,13 @@ public class StreamingServiceImpl : StreamingService.StreamingServiceBase
     public const int DefaultIntervalMs = 1000;
 
     // Exercise 2.1
-    public override Task GetTimeUpdates(TimeUpdatesRequest request, IServerStreamWriter<TimeUpdate> responseStream, ServerCallContext context)
+    public override async Task GetTimeUpdates(TimeUpdatesRequest request, IServerStreamWriter<TimeUpdate> responseStream, ServerCallContext context)
     {
-        // TODO 2.1: send a TimeUpdate (the current UTC time and a sequence number) with
-        //           responseStream.WriteAsync, the first one right away, then one every
-        //           request.IntervalMs milliseconds (0 means DefaultIntervalMs), until the client
-        //           cancels. Number them 1, 2, 3, ... within each call.
-        //           The client cancelling fires context.CancellationToken: pass it to Task.Delay and
-        //           stop (return) as soon as it fires, instead of waiting out the interval.
-        //           A negative interval is the caller's mistake: throw an RpcException with
-        //           StatusCode.InvalidArgument before sending anything.
+        // TODO 2.1: send a TimeUpdate (the current UTC time and a sequence number), the first
+        //           one right away, then one every request.IntervalMs milliseconds (0 means
+        //           DefaultIntervalMs), until the client cancels. Number them 1, 2, 3, ... within each call.
+        //           When the client cancels, stop at once, not at the end of the current wait.
+        //           A negative interval is the caller's mistake: refuse it before sending anything.
         throw new NotImplementedException("TODO 2.1: GetTimeUpdates");
     }
 }

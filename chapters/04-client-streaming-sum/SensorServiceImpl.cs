@@ -8,15 +8,14 @@ namespace StreamingTutorial.Chapter04;
 public class SensorServiceImpl : SensorService.SensorServiceBase
 {
     // Exercise 4.2
-    public override Task<ReadingSummary> SummarizeReadings(IAsyncStreamReader<SensorReading> requestStream, ServerCallContext context)
+    public override async Task<ReadingSummary> SummarizeReadings(IAsyncStreamReader<SensorReading> requestStream, ServerCallContext context)
     {
-        // TODO 4.2: read every SensorReading the client streams and answer with a ReadingSummary:
-        //           Count (how many readings), and the Min, Max and Mean of their Value.
-        //           - No readings at all is fine: answer Count 0 with Min, Max and Mean 0
-        //             (an empty ReadingSummary), as an empty sum is 0 in exercise 4.1.
-        //           - A value that is NaN or infinite cannot be summarised: throw an RpcException
-        //             with StatusCode.InvalidArgument whose message names the reading's position,
-        //             counting from 1, e.g. "Reading 4 (sensor 'hall') is NaN".
+        // TODO 4.2: answer with a ReadingSummary of every SensorReading the client streams:
+        //           Count, and the Min, Max and Mean of their Value.
+        //           - No readings at all is fine: an empty ReadingSummary (everything 0).
+        //           - A value that is NaN or infinite cannot be summarised: refuse it as the caller's
+        //             mistake, with a message that names the reading's position, counting from 1,
+        //             e.g. "Reading 4 (sensor 'hall') is NaN".
         //             (CultureInfo.InvariantCulture, already imported, formats a double the same everywhere.)
         throw new NotImplementedException("TODO 4.2: SummarizeReadings");
     }

@@ -33,16 +33,17 @@ public static class ChatClient
     /// end of the lines, while handing every incoming message to <paramref name="onMessage"/>.
     /// Returns when the server has ended the call; throws its RpcException if it ended with an error.
     /// </summary>
-    public static Task ChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken = default,
+    public static async Task ChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken = default,
         string? name = null)
     {
         // TODO 5.5: make one JoinChat call (pass the cancellationToken) and do two things at once:
-        //           - receive: hand every message of the response stream to onMessage, in order,
-        //             from the start. Messages arrive while you wait for the user to type, so this
-        //             runs beside the sending, not after it.
-        //           - send: write each line as a ChatMessage { UserId = name ?? "", Text = line }, until a line that is
-        //             "exit" (ignoring case and spaces around it, and not sent) or the end of the
-        //             lines. Then complete the request stream: that is how the server learns you left.
+        //           - receive: hand every message the server sends to onMessage, in order, from the
+        //             start. Messages arrive while you wait for the user to type, so this runs beside
+        //             the sending, not after it.
+        //           - send: each line as a ChatMessage with that Text and your name (empty if
+        //             `name` is null), until a line that is "exit"
+        //             (ignoring case and spaces around it, and not sent) or the end of the lines.
+        //             Then tell the server you have left.
         //           Return once the server has ended the call (every message handed to onMessage).
         //           If the server ends the call with an error, even while you wait for the next
         //           line, stop waiting and let its RpcException reach the caller.

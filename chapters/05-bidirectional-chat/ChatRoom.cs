@@ -108,16 +108,12 @@ public sealed class ChatRoom(int maxPendingMessages = ChatRoom.DefaultMaxPending
     /// </summary>
     public void Broadcast(ChatMessage message)
     {
-        // TODO 5.1: inside lock (gate), put the message in every member's outbox with
-        //           member.TryEnqueue(message). It never waits: a member that stopped reading
-        //           must not hold up the room.
-        //           - TryEnqueue returns false when that member's outbox is full: the member has
-        //             fallen MaxPendingMessages behind. Drop it: remove it from the room, call
-        //             member.Drop(new Status(StatusCode.ResourceExhausted, "...")) with a message
-        //             that says why, and tell the others with a Notice(member, Kind.Left).
-        //           - Don't change `members` while you loop over it: note who is behind, then
-        //             drop them after the loop. A notice can make another member fall behind
-        //             too; drop it the same way, once.
+        // TODO 5.1: put the message in every member's outbox without waiting for anyone
+        //           (member.TryEnqueue), holding the room's lock (gate) while you do.
+        //           - A member whose outbox is full has fallen MaxPendingMessages behind: drop it.
+        //             It leaves the room, its call ends with the status for "too much" and a message
+        //             that says why (member.Drop), and the others hear that it left (a Notice).
+        //           - A notice can make another member fall behind too; drop it the same way, once.
         throw new NotImplementedException("TODO 5.1: Broadcast");
     }
 
@@ -128,12 +124,11 @@ public sealed class ChatRoom(int maxPendingMessages = ChatRoom.DefaultMaxPending
     /// </summary>
     public void Leave(ChatMember member)
     {
-        // TODO 5.2: inside lock (gate), remove the member from `members`, close its outbox
-        //           (member.CloseOutbox(): its writer sends what is queued, then stops) and tell
-        //           the others with Broadcast(Notice(member, Kind.Left)). The member that left
-        //           does not get its own notice.
-        //           If the member is not in the room any more (it left already, or Broadcast
-        //           dropped it), do nothing: the others heard about it once.
+        // TODO 5.2: take the member out of the room, holding the room's lock: its writer sends
+        //           what is queued and then stops (member.CloseOutbox), and the others hear that it left.
+        //           The member that left does not get its own notice.
+        //           If the member is not in the room any more (it left already, or Broadcast dropped
+        //           it), do nothing: the others heard about it once.
         throw new NotImplementedException("TODO 5.2: Leave");
     }
 }

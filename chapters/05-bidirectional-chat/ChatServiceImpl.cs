@@ -11,30 +11,27 @@ namespace StreamingTutorial.Chapter05;
 public class ChatServiceImpl(ChatRoom room) : ChatService.ChatServiceBase
 {
     // Exercise 5.3
-    public override Task JoinChat(IAsyncStreamReader<ChatMessage> requestStream, IServerStreamWriter<ChatMessage> responseStream, ServerCallContext context)
+    public override async Task JoinChat(IAsyncStreamReader<ChatMessage> requestStream, IServerStreamWriter<ChatMessage> responseStream, ServerCallContext context)
     {
         // TODO 5.3: one member's whole stay in the room, from room.Join() to room.Leave(member).
-        //           - Join, then start WriteOutboxAsync (below) for the new member without awaiting
-        //             it: it runs beside the read loop. Only that writer ever writes to responseStream.
-        //           - Read the member's messages until the client completes its stream. Before
-        //             broadcasting a line, call room.SettleName(member, message.UserId): the first
-        //             line gives the member the name it asked for, if it is free. Broadcast each as
-        //             a new ChatMessage: the server decides who said it (member.Name, whatever
-        //             user_id the client sent) and when (ChatRoom.Now()). A text longer than
-        //             ChatRoom.MaxTextLength ends the call with StatusCode.InvalidArgument.
-        //           - Stop reading when the client goes away (context.CancellationToken) or the
-        //             room drops the member (member.Dropped). A dropped member's call ends with the
-        //             room's reason: if (member.DropReason is { } reason) throw new RpcException(reason);
-        //           - However the call ends, the member leaves the room (try/finally), and the
-        //             call ends only after the writer has sent what is still in the outbox.
+        //           - Start the member's writer (WriteOutboxAsync, below) so it runs beside the reading:
+        //             only that writer ever writes to responseStream.
+        //           - The member's first line settles its name: hand its user_id to room.SettleName.
+        //           - Broadcast each message the member sends, as a new ChatMessage: the server decides
+        //             who said it (member.Name, whatever user_id the client sent) and when (ChatRoom.Now()).
+        //             A text longer than ChatRoom.MaxTextLength is the caller's mistake.
+        //           - Stop reading when the client goes away or the room drops the member (member.Dropped);
+        //             a dropped member's call ends with the room's reason (member.DropReason).
+        //           - However the call ends, the member leaves the room, and the call ends only after
+        //             the writer has sent what is still in the outbox.
         throw new NotImplementedException("TODO 5.3: JoinChat");
     }
 
     // Part of exercise 5.3: the member's writer, started by JoinChat.
-    private static Task WriteOutboxAsync(ChatMember member, IServerStreamWriter<ChatMessage> responseStream)
+    private static async Task WriteOutboxAsync(ChatMember member, IServerStreamWriter<ChatMessage> responseStream)
     {
-        // TODO 5.3: write each message of member.Outbox to responseStream, in order, one at a
-        //           time (await each WriteAsync), until the outbox is closed and empty.
+        // TODO 5.3: write each message of member.Outbox to responseStream, in order and one at a
+        //           time, until the outbox is closed and empty.
         throw new NotImplementedException("TODO 5.3: WriteOutboxAsync");
     }
 }

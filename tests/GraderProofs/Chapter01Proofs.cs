@@ -57,6 +57,13 @@ public class Chapter01Proofs
             await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFromUtf8(text) });
             return listing.Files.Select(f => f.Name).ToList();
         })),
+        new("1.7", "starts WriteFile without awaiting it, then lists", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
+        {
+            var write = client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFromUtf8(text) });
+            var listing = await client.ListFilesAsync(new ListFilesRequest());
+            await write;
+            return listing.Files.Select(f => f.Name).ToList();
+        }), Hint: "write-then-list"),
         new("1.7", "returns only the written name", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
         {
             await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFromUtf8(text) });

@@ -34,6 +34,7 @@ public class Chapter02Proofs
         new("2.1", "waits before the first update", () => Chapter02Grader.GetTimeUpdatesAsync(() => new WaitsFirst())),
         new("2.1", "accepts a negative interval", () => Chapter02Grader.GetTimeUpdatesAsync(() => new AcceptsNegativeInterval())),
         new("2.2", "never returns max (exclusive upper bound)", () => Chapter02Grader.GenerateNumbersAsync(() => new MaxExcluded())),
+        new("2.2", "Next(min, max + 1), which overflows at max = int.MaxValue", () => Chapter02Grader.GenerateNumbersAsync(() => new OverflowsAtIntMax()), Hint: "inclusive-max"),
         new("2.2", "sends count + 1 numbers", () => Chapter02Grader.GenerateNumbersAsync(() => new OneTooMany())),
         new("2.2", "does not validate the request", () => Chapter02Grader.GenerateNumbersAsync(() => new NoValidation())),
         new("2.2", "numbers from 0", () => Chapter02Grader.GenerateNumbersAsync(() => new NumbersFromZeroRandom())),
@@ -272,7 +273,7 @@ public class Chapter02Proofs
 
         protected virtual string Problem => "bad request";
 
-        protected virtual int Next(int min, int max) => Random.Shared.Next(min, max + 1);
+        protected virtual int Next(int min, int max) => (int)Random.Shared.NextInt64(min, (long)max + 1);
 
         public override async Task GenerateNumbers(RandomRequest request, IServerStreamWriter<RandomNumber> responseStream, ServerCallContext context)
         {
@@ -289,6 +290,12 @@ public class Chapter02Proofs
                 await responseStream.WriteAsync(new RandomNumber { Value = Next(request.Min, request.Max), Sequence = FirstSequence + i });
             }
         }
+    }
+
+    private sealed class OverflowsAtIntMax : RandomMutant
+    {
+        // max + 1 in int: at max = int.MaxValue it wraps to int.MinValue, and Next throws.
+        protected override int Next(int min, int max) => Random.Shared.Next(min, max + 1);
     }
 
     private sealed class MaxExcluded : RandomMutant

@@ -44,6 +44,14 @@ public class Chapter04Proofs
             }
             return (await call.ResponseAsync).Sum;
         })),
+        new("4.3", "starts every write without awaiting it, then completes", () => Chapter04Grader.SumAsync(async (client, numbers) =>
+        {
+            using var call = client.SumNumbers();
+            var writes = numbers.Select(n => call.RequestStream.WriteAsync(new NumberRequest { Num = n })).ToList();
+            await Task.WhenAll(writes);
+            await call.RequestStream.CompleteAsync();
+            return (await call.ResponseAsync).Sum;
+        })),
         new("4.3", "adds the numbers up itself instead of returning the server's sum", () => Chapter04Grader.SumAsync(async (client, numbers) =>
         {
             await NumbersClient.SumAsync(client, numbers);

@@ -48,6 +48,7 @@ public class Chapter05Proofs
         new("5.3", "writes to every member's stream straight from the sender's call, ignoring failed writes (no writer per member)", () => JoinChatAsync<ConcurrentWritesChatService, ConcurrentWritesRoom>(_ => new ConcurrentWritesRoom(catchFailedWrites: true), room => room.Count)),
         new("5.3", "writes to every member's stream straight from the sender's call (no writer per member)", () => JoinChatAsync<ConcurrentWritesChatService, ConcurrentWritesRoom>(_ => new ConcurrentWritesRoom(catchFailedWrites: false), room => room.Count)),
         new("5.3", "names senders from Client(0)", () => JoinChatAsync<NumbersFromZero>()),
+        new("5.3", "broadcasts every line twice (the failure names the lines that came twice)", () => JoinChatAsync<BroadcastsTwice>()),
         new("5.3", "trusts the user_id the client sends", () => JoinChatAsync<TrustsUserId>()),
         new("5.3", "passes the client's message on with only the name replaced (its timestamp and kind stay)", () => JoinChatAsync<PassesMessageOn>()),
         new("5.3", "leaves only when the client completes its stream: a cancelled member stays in the room", () => JoinChatAsync<LeavesOnlyWhenCompleted>()),
@@ -349,6 +350,8 @@ public class Chapter05Proofs
 
         protected virtual bool TooLong(string text) => text.Length > ChatRoom.MaxTextLength;
 
+        protected virtual int Copies => 1;
+
         protected virtual ChatMessage Relay(ChatMember member, ChatMessage sent) =>
             new() { UserId = member.Name, Text = sent.Text, Timestamp = ChatRoom.Now() };
 
@@ -367,7 +370,10 @@ public class Chapter05Proofs
                     {
                         throw new RpcException(new Status(StatusCode.InvalidArgument, "The message is too long."));
                     }
-                    room.Broadcast(Relay(member, message));
+                    for (var copy = 0; copy < Copies; copy++)
+                    {
+                        room.Broadcast(Relay(member, message));
+                    }
                 }
                 if (!LeavesInFinally)
                 {
@@ -402,6 +408,11 @@ public class Chapter05Proofs
                 await responseStream.WriteAsync(message);
             }
         }
+    }
+
+    private sealed class BroadcastsTwice(ChatRoom room) : JoinChatMutant(room)
+    {
+        protected override int Copies => 2;
     }
 
     private sealed class NumbersFromZero(ChatRoom room) : JoinChatMutant(room)

@@ -128,6 +128,9 @@ public static class Grade
         _ => value.ToString() ?? "",
     };
 
+    /// <summary>"1 byte", "0 bytes", "256 bytes".</summary>
+    public static string Bytes(long count) => count == 1 ? "1 byte" : $"{count} bytes";
+
     /// <summary>A fresh folder that is deleted when disposed.</summary>
     public static TempFolder CreateTempFolder() => new();
 }

@@ -57,7 +57,7 @@ public class HintTests
         {
             state.LastGrade[exercise.Id] = ExerciseState.Done;
         }
-        Assert.That(() => HintCommand.Choose(Workbook, state, "1"), Throws.TypeOf<UsageException>().With.Message.Contains("Every exercise of chapter 1 is done"));
+        Assert.That(() => HintCommand.Choose(Workbook, state, "1"), Throws.TypeOf<NothingLeftException>().With.Message.Contains("Every exercise of chapter 1 is done"));
     }
 
     [Test]

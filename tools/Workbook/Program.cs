@@ -9,6 +9,18 @@ if (args.Length > 0 && args[0] == "grade-worker")
     return await GradingWorker.RunAsync();
 }
 
+if (Console.IsOutputRedirected)
+{
+    // Into a file or a pipe: plain text, no colour codes (whatever the terminal type says).
+    AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Interactive = InteractionSupport.No,
+        Out = new AnsiConsoleOutput(Console.Out),
+    });
+}
+
 try
 {
     var line = CommandLine.Parse(args, "port", "file");

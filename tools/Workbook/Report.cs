@@ -51,7 +51,8 @@ public static class Report
         AnsiConsole.MarkupLine($"[bold]{done} of {total} exercises done.[/]");
     }
 
-    public static void Next(string root, NextStep step)
+    /// <param name="watching">True in watch, which grades on every save already: it does not suggest itself.</param>
+    public static void Next(string root, NextStep step, bool watching = false)
     {
         switch (step.Kind)
         {
@@ -67,7 +68,9 @@ public static class Report
             case NextStepKind.Start:
                 var next = step.Exercise!;
                 AnsiConsole.MarkupLine($"[yellow]Next:[/] chapter {next.Chapter.Number}, exercise {next.Exercise.Id} ({Markup.Escape(next.Exercise.Name)}): open {Markup.Escape(NextStep.TodoLocation(root, next.Chapter, next.Exercise))} and replace the \"{next.Exercise.Todo}\" throw with your code.");
-                AnsiConsole.MarkupLine($"[grey]Grade on every save: {Markup.Escape(WorkbookFolder.Command)} watch    A hint: {Markup.Escape(WorkbookFolder.Command)} hint {next.Exercise.Id}[/]");
+                AnsiConsole.MarkupLine(watching
+                    ? $"[grey]A hint: {Markup.Escape(WorkbookFolder.Command)} hint {next.Exercise.Id}[/]"
+                    : $"[grey]Grade on every save: {Markup.Escape(WorkbookFolder.Command)} watch    A hint: {Markup.Escape(WorkbookFolder.Command)} hint {next.Exercise.Id}[/]");
                 break;
             case NextStepKind.AllDone:
                 AnsiConsole.MarkupLine("[green]Every exercise is done. Well done![/]");

@@ -75,7 +75,7 @@ public static partial class Chapter01Grader
         };
         foreach (var (name, content) in cases)
         {
-            var call = $"WriteFile(file_name: \"{Shorten(name)}\", content: {content.Length} bytes)";
+            var call = $"WriteFile(file_name: \"{Shorten(name)}\", content: {Grade.Bytes(content.Length)})";
             var reply = await Grade.CallServerAsync("1.3", async () => await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFrom(content) }));
             if (reply.FileName != name || reply.Size != content.Length)
             {
@@ -87,8 +87,8 @@ public static partial class Chapter01Grader
             if (stored is null || !stored.AsSpan().SequenceEqual(content))
             {
                 throw GradingFailure.For("1.3", "the file on disk is not what was sent.", call,
-                    $"a file {Shorten(name)} of {content.Length} bytes in the storage folder",
-                    stored is null ? "no such file" : $"a file of {stored.Length} bytes with other content", hint: "write-bytes");
+                    $"a file {Shorten(name)} of {Grade.Bytes(content.Length)} in the storage folder",
+                    stored is null ? "no such file" : $"a file of {Grade.Bytes(stored.Length)} with other content", hint: "write-bytes");
             }
         }
 
@@ -129,8 +129,8 @@ public static partial class Chapter01Grader
         // A folder inside the storage folder is not a file: it is not listed.
         Directory.CreateDirectory(Path.Combine(folder.Path, SubfolderName));
         var listing = await Grade.CallServerAsync("1.4", async () => await client.ListFilesAsync(new ListFilesRequest()));
-        var actual = listing.Files.Select(f => $"{f.Name} ({f.Size} bytes)").ToList();
-        var expected = new[] { "a.txt (1 bytes)", "b.txt (3 bytes)", "c.bin (0 bytes)" };
+        var actual = listing.Files.Select(f => $"{f.Name} ({Grade.Bytes(f.Size)})").ToList();
+        var expected = new[] { "a.txt (1 byte)", "b.txt (3 bytes)", "c.bin (0 bytes)" };
         var listsFolder = listing.Files.Any(f => f.Name == SubfolderName);
         if (!actual.SequenceEqual(expected))
         {
@@ -200,6 +200,11 @@ public static partial class Chapter01Grader
         {
             throw GradingFailure.For("1.7", "ListFiles must come after WriteFile, so the listing shows the new file.", callText,
                 "WriteFile, then ListFiles", listIndex < 0 ? "no ListFiles call" : "ListFiles before WriteFile", hint: "write-then-list");
+        }
+        if (reference.Recorder.ListedDuringWrite)
+        {
+            throw GradingFailure.For("1.7", "ListFiles was called while WriteFile was still running, so the listing could not show the new file.", callText,
+                "WriteFile answered, then ListFiles", "ListFiles started before WriteFile had answered (was the write awaited?)", hint: "write-then-list");
         }
         var expected = new[] { "existing.txt", "diary.txt" };
         if (!result.SequenceEqual(expected))

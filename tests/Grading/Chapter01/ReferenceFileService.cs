@@ -36,6 +36,9 @@ public sealed class CallRecorder
     /// <summary>When set, every call fails with this status after it is recorded: a failing server, for a client that must not hide it.</summary>
     public Status? FailWith { get; set; }
 
+    /// <summary>True when a ListFiles call arrived while a WriteFile call had not been answered yet.</summary>
+    public bool ListedDuringWrite { get; set; }
+
     public void Record(object request, ServerCallContext context)
     {
         lock (calls)
@@ -71,19 +74,43 @@ public sealed class ReferenceFileService(CallRecorder recorder) : FileService.Fi
         return Task.FromResult(new ServerTimeReply { Time = Timestamp.FromDateTime(FixedTime) });
     }
 
-    public override Task<WriteFileReply> WriteFile(WriteFileRequest request, ServerCallContext context)
+    private readonly TaskCompletionSource listArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int unansweredWrites;
+
+    /// <summary>
+    /// A write that takes its time, like a slow disk: it answers after a moment, or at once when a
+    /// listing arrives meanwhile. A client that lists without awaiting its write is then seen doing so.
+    /// </summary>
+    public override async Task<WriteFileReply> WriteFile(WriteFileRequest request, ServerCallContext context)
     {
         recorder.Record(request, context);
-        lock (stored)
+        Interlocked.Increment(ref unansweredWrites);
+        try
         {
-            stored.Add(request.FileName);
+            await Task.WhenAny(listArrived.Task, Task.Delay(WriteTime, context.CancellationToken));
+            lock (stored)
+            {
+                stored.Add(request.FileName);
+            }
+            return new WriteFileReply { FileName = request.FileName, Size = request.Content.Length };
         }
-        return Task.FromResult(new WriteFileReply { FileName = request.FileName, Size = request.Content.Length });
+        finally
+        {
+            Interlocked.Decrement(ref unansweredWrites);
+        }
     }
+
+    /// <summary>How long the reference server takes to store a file.</summary>
+    public static readonly TimeSpan WriteTime = TimeSpan.FromMilliseconds(250);
 
     public override Task<ListFilesReply> ListFiles(ListFilesRequest request, ServerCallContext context)
     {
         recorder.Record(request, context);
+        if (Volatile.Read(ref unansweredWrites) > 0)
+        {
+            recorder.ListedDuringWrite = true;
+        }
+        listArrived.TrySetResult();
         var reply = new ListFilesReply();
         lock (stored)
         {

@@ -466,7 +466,7 @@ public static class Chapter03Grader
     private static string DescribeChunks(IReadOnlyCollection<int> sizes) => sizes.Count switch
     {
         0 => "no chunks",
-        1 => $"1 chunk of {sizes.Single().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes",
+        1 => $"1 chunk of {sizes.Single().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {(sizes.Single() == 1 ? "byte" : "bytes")}",
         _ => $"{sizes.Count} chunks of {string.Join(", ", sizes.Select(s => s.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} bytes",
     };
 

@@ -493,7 +493,7 @@ public static partial class Chapter05Grader
             }
             if (!got.Select(m => m.Text).SequenceEqual(texts))
             {
-                throw Failure($"{listener.Label} should get {talker.Label}'s lines once each, in the order they were sent.", call,
+                throw Failure($"{listener.Label} should get {talker.Label}'s lines once each, in the order they were sent. {Difference(texts, got.Select(m => m.Text).ToList())}", call,
                     Describe(texts.Select(t => Line(talker.ExpectedName, t)).ToList()), Describe(got), hint: "one-writer");
             }
         }
@@ -1121,6 +1121,30 @@ public static partial class Chapter05Grader
         Kind.Joined or Kind.Left => $"{message.UserId} {(message.Text is JoinedText or LeftText ? message.Text : Quote(message.Text))} ({Name(message.Kind)})",
         _ => $"{message.UserId}: {Quote(message.Text)} (kind {(int)message.Kind})",
     };
+
+    /// <summary>What differs between the lines sent and the lines received, said first: long lists are shortened in the message.</summary>
+    private static string Difference(IReadOnlyList<string> sent, IReadOnlyList<string> received)
+    {
+        var counts = received.GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
+        static string Short(string text) => text.Length <= 24 ? $"\"{text}\"" : $"\"{text[..20]}...\" ({text.Length} characters)";
+        var twice = counts.Where(c => c.Value > 1).Select(c => $"{Short(c.Key)} {c.Value} times").Take(3).ToList();
+        var missing = sent.Where(t => !counts.ContainsKey(t)).Select(Short).Take(3).ToList();
+        var parts = new List<string> { $"It got {received.Count} lines for {sent.Count} sent." };
+        if (twice.Count > 0)
+        {
+            parts.Add($"Twice or more: {string.Join(", ", twice)}{(counts.Count(c => c.Value > 1) > 3 ? ", ..." : "")} (is something else writing to the stream too?).");
+        }
+        if (missing.Count > 0)
+        {
+            parts.Add($"Never: {string.Join(", ", missing)}{(sent.Count(t => !counts.ContainsKey(t)) > 3 ? ", ..." : "")}.");
+        }
+        if (twice.Count == 0 && missing.Count == 0)
+        {
+            var at = Enumerable.Range(0, sent.Count).First(i => sent[i] != received[i]);
+            parts.Add($"The order differs first at line {at + 1}: {Short(received[at])} where {Short(sent[at])} was sent.");
+        }
+        return string.Join(" ", parts);
+    }
 
     private static string Describe(IReadOnlyList<ChatMessage> messages) => messages.Count switch
     {

@@ -15,7 +15,18 @@ public static class HintCommand
     {
         line.EnsureAllUsed(maxPositional: 1);
         var state = WorkbookState.Load(workbook.StateFolder);
-        var (chapter, exercise) = Choose(workbook, state, line.Positional.Count > 0 ? line.Positional[0] : null);
+        Chapter chapter;
+        Exercise exercise;
+        try
+        {
+            (chapter, exercise) = Choose(workbook, state, line.Positional.Count > 0 ? line.Positional[0] : null);
+        }
+        catch (NothingLeftException done)
+        {
+            // Good news, not a mistake: said plainly, and the command succeeds.
+            AnsiConsole.MarkupLine($"[green]{Markup.Escape(done.Message)}[/]");
+            return 0;
+        }
         var location = NextStep.TodoLocation(workbook.Root, chapter, exercise);
         var number = Take(state, exercise);
         if (number is null)
@@ -48,7 +59,7 @@ public static class HintCommand
                 return (chapter, exercise);
             }
             var unfinished = chapter.Exercises.FirstOrDefault(e => state.GradeOf(e.Id) != ExerciseState.Done)
-                ?? throw new UsageException($"Every exercise of chapter {chapter.Number} is done. For one exercise's hints: {WorkbookFolder.Command} hint {chapter.Exercises[0].Id}");
+                ?? throw new NothingLeftException($"Every exercise of chapter {chapter.Number} is done. For one exercise's hints: {WorkbookFolder.Command} hint {chapter.Exercises[0].Id}");
             return (chapter, unfinished);
         }
         var step = NextStep.From(workbook.Catalog, state);
@@ -60,7 +71,7 @@ public static class HintCommand
                 var chapter = step.Chapter!;
                 return (chapter, chapter.Exercises.FirstOrDefault(e => state.GradeOf(e.Id) != ExerciseState.Done) ?? chapter.Exercises[0]);
             default:
-                throw new UsageException($"Every exercise is done. For one exercise's hints: {WorkbookFolder.Command} hint 1.1");
+                throw new NothingLeftException($"Every exercise is done. For one exercise's hints: {WorkbookFolder.Command} hint 1.1");
         }
     }
 
@@ -76,3 +87,6 @@ public static class HintCommand
         return shown + 1;
     }
 }
+
+/// <summary>Every exercise asked about is done: no hint is needed.</summary>
+public sealed class NothingLeftException(string message) : Exception(message);

@@ -8,6 +8,15 @@ public static class ProgressCommand
     public static async Task<int> RunAsync(WorkbookFolder workbook, CommandLine line)
     {
         line.EnsureAllUsed(maxPositional: 0);
+        // The first screen comes before any build: where you are (as last graded) and what to do,
+        // so there is something to read while every chapter is built and graded.
+        var before = WorkbookState.Load(workbook.StateFolder);
+        var exercises = workbook.Catalog.Chapters.Sum(c => c.Exercises.Count);
+        var graded = before.LastGrade.Count > 0;
+        AnsiConsole.MarkupLine($"[bold]StreamingTutorial[/]: {workbook.Catalog.Chapters.Count} chapters, {exercises} exercises. " +
+            (graded ? $"Last graded: {before.LastGrade.Values.Count(v => v == ExerciseState.Done)} done." : "Not graded yet: the first grading builds every chapter, which takes a minute or more."));
+        Report.Next(workbook.Root, NextStep.From(workbook.Catalog, before));
+        AnsiConsole.WriteLine();
         var grader = new Grader(workbook.Root);
         List<ChapterResult> results = [];
         await AnsiConsole.Status().StartAsync("Grading...", async context =>

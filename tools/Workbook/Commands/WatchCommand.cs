@@ -61,8 +61,9 @@ public static class WatchCommand
 
         await using var grader = new FastGrader(workbook.Root);
         grader.WarmUp();
-        AnsiConsole.MarkupLine($"Getting chapter {chapter.Number} ready to grade (the first time builds its grader)...");
+        AnsiConsole.MarkupLine($"Getting chapter {chapter.Number} ready to grade: building its grader once (later saves are graded in about a second)...");
         var changedAt = Stopwatch.GetTimestamp();
+        Task? preparing = null;
         while (!stop.IsCancellationRequested)
         {
             // Grade, but give up on this grading as soon as another save arrives.
@@ -93,6 +94,9 @@ public static class WatchCommand
                 state.Record(result);
                 state.Save(workbook.StateFolder);
                 Show(workbook, state, result, Stopwatch.GetElapsedTime(changedAt));
+                // Once the first chapter is graded, get the others ready in the background, so the
+                // first save in any chapter is graded in seconds rather than after a build.
+                preparing ??= PrepareOthersAsync(workbook, grader, chapter, stop.Token);
             }
 
             // Wait for the next save, then for the editor to finish writing.
@@ -125,8 +129,40 @@ public static class WatchCommand
                 break;
             }
         }
+        if (preparing is not null)
+        {
+            await IgnoreCancellation(preparing);
+        }
         AnsiConsole.MarkupLine("Stopped watching.");
         return 0;
+    }
+
+    /// <summary>Builds every other chapter's grader, one after the other, saying so once.</summary>
+    public static async Task PrepareOthersAsync(WorkbookFolder workbook, FastGrader grader, Chapter first, CancellationToken cancellationToken)
+    {
+        var others = workbook.Catalog.Chapters.Where(c => c.Number != first.Number).ToList();
+        if (others.Count == 0)
+        {
+            return;
+        }
+        AnsiConsole.MarkupLine($"[grey]Building the graders of chapters {string.Join(", ", others.Select(c => c.Number))} in the background, so a first save there is graded in seconds too.[/]");
+        foreach (var other in others)
+        {
+            try
+            {
+                await grader.PrepareAsync(other, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Not ready is not fatal: the first save in that chapter builds it, and shows why it failed.
+                AnsiConsole.MarkupLine($"[grey]Chapter {other.Number}'s grader could not be prepared ({Markup.Escape(ex.Message)}); it is built on its first save.[/]");
+            }
+        }
+        AnsiConsole.MarkupLine("[grey]Every chapter's grader is ready.[/]");
     }
 
     private static bool Interactive => !Console.IsOutputRedirected;
@@ -150,11 +186,11 @@ public static class WatchCommand
         if (step.Kind == NextStepKind.AllDone)
         {
             AnsiConsole.MarkupLine($"[green]Chapter {result.Chapter.Number} is done![/] Try its demo: {Markup.Escape(WorkbookFolder.Command)} demo {result.Chapter.Number}");
-            Report.Next(workbook.Root, NextStep.From(workbook.Catalog, state));
+            Report.Next(workbook.Root, NextStep.From(workbook.Catalog, state), watching: true);
         }
         else
         {
-            Report.Next(workbook.Root, step);
+            Report.Next(workbook.Root, step, watching: true);
         }
         // One plain line that says it all (scripts and the watch benchmark read it).
         Console.WriteLine(VerdictLine(result, elapsed));

@@ -15,7 +15,10 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
     private const int RunsPerWorker = 25;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(5);
 
-    private readonly Dictionary<int, Setup> setups = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Setup> setups = new();
+
+    // One gate per chapter: a background build of one chapter never holds up grading another.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, SemaphoreSlim> setupGates = new();
     private WorkerClient? worker;
     private int workerRuns;
 
@@ -39,24 +42,10 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
             return ChapterResult.BuildFailed(chapter, [$"chapters/{chapter.Folder}/{chapter.Project} is missing."]);
         }
 
-        if (setups.TryGetValue(chapter.Number, out var setup) && setup.ProjectChanged())
+        var (setup, errors) = await SetupOfAsync(chapter, chapterProject, graderProject, cancellationToken);
+        if (setup is null)
         {
-            // A changed project file may add packages or references: build again.
-            setups.Remove(chapter.Number);
-        }
-        if (!setups.TryGetValue(chapter.Number, out setup))
-        {
-            var (created, errors) = await Setup.CreateAsync(Root, chapterProject, graderProject, options.Dependencies, cancellationToken);
-            if (created is null)
-            {
-                return ChapterResult.BuildFailed(chapter, errors);
-            }
-            setups[chapter.Number] = setup = created;
-        }
-        else if (setup.FilesChanged())
-        {
-            // A file added, removed or renamed: read the chapter's compiler arguments again (no build needed).
-            setups[chapter.Number] = setup = await setup.WithNewChapterFilesAsync(Root, cancellationToken);
+            return ChapterResult.BuildFailed(chapter, errors);
         }
 
         var compiledChapter = setup.Chapter.Compile(readSource: readSource);
@@ -85,6 +74,54 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
             return ChapterResult.NotGraded(chapter, response.Error.Split('\n')[0].Trim());
         }
         return new ChapterResult(chapter, Outcomes.ForChapter(chapter, response.Tests.ToList()), []);
+    }
+
+    /// <summary>
+    /// Builds the chapter's grader and reads both compilers' arguments now, ahead of the chapter's
+    /// first grading (watch does it for every chapter in the background). Does nothing when ready.
+    /// </summary>
+    public async Task PrepareAsync(Chapter chapter, CancellationToken cancellationToken)
+    {
+        var graderProject = Path.Combine(Root, Grader.GraderProject(chapter), $"Chapter{chapter.Number:00}.Graders.csproj");
+        var chapterProject = Path.Combine(Root, "chapters", chapter.Folder, chapter.Project);
+        if (File.Exists(graderProject) && File.Exists(chapterProject))
+        {
+            await SetupOfAsync(chapter, chapterProject, graderProject, cancellationToken);
+        }
+    }
+
+    /// <summary>The chapter's setup, made (one build) or refreshed as needed; one at a time, as the background preparation may be at it too.</summary>
+    private async Task<(Setup? Setup, List<string> Errors)> SetupOfAsync(Chapter chapter, string chapterProject, string graderProject, CancellationToken cancellationToken)
+    {
+        var gate = setupGates.GetOrAdd(chapter.Number, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (setups.TryGetValue(chapter.Number, out var setup) && setup.ProjectChanged())
+            {
+                // A changed project file may add packages or references: build again.
+                setups.TryRemove(chapter.Number, out _);
+            }
+            if (!setups.TryGetValue(chapter.Number, out setup))
+            {
+                var (created, errors) = await Setup.CreateAsync(Root, chapterProject, graderProject, options.Dependencies, cancellationToken);
+                if (created is null)
+                {
+                    return (null, errors);
+                }
+                setups[chapter.Number] = setup = created;
+            }
+            else if (setup.FilesChanged())
+            {
+                // A file added, removed or renamed: read the chapter's compiler arguments again (no build needed).
+                setups[chapter.Number] = setup = await setup.WithNewChapterFilesAsync(Root, cancellationToken);
+            }
+            return (setup, []);
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>
