@@ -8,7 +8,7 @@ public class QuickRunTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Test]
-    public async Task The_quick_run_of_the_bundled_runtime_prints_a_figure_in_every_row()
+    public async Task The_quick_run_of_grpc_dotnet_prints_a_figure_in_every_row()
     {
         var program = Path.Combine(AppContext.BaseDirectory, "SideBySide.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -17,7 +17,7 @@ public class QuickRunTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { program, "--quick", "--impl", "bundled" })
+        foreach (var argument in new[] { program, "--quick", "--impl", "dotnet" })
         {
             info.ArgumentList.Add(argument);
         }
@@ -38,13 +38,13 @@ public class QuickRunTests
         var progress = await stderr;
 
         Assert.That(process.ExitCode, Is.EqualTo(0), $"exit code of the quick run. Its progress:\n{progress}\nIts report:\n{table}");
-        // Every row of the table: | scenario | metric | bundled figure | (empty peer columns, not run) |
+        // Every row of the table: | scenario | metric | grpc-dotnet figure | (empty peer columns, not run) |
         var rows = table.Split('\n').Where(line => line.StartsWith("| ", StringComparison.Ordinal) && !line.StartsWith("| Scenario", StringComparison.Ordinal)).ToList();
         Assert.That(rows, Has.Count.GreaterThanOrEqualTo(17), $"rows of the table:\n{table}");
         foreach (var row in rows)
         {
-            var bundled = row.Split('|')[3].Trim();
-            Assert.That(Regex.IsMatch(bundled, @"^[\d,]+(\.\d+)?$"), Is.True, $"the bundled runtime's figure in the row '{row}'");
+            var figure = row.Split('|')[3].Trim();
+            Assert.That(Regex.IsMatch(figure, @"^[\d,]+(\.\d+)?$"), Is.True, $"grpc-dotnet's figure in the row '{row}'");
         }
         Assert.That(table, Does.Contain("Targets:"), "the targets under the table");
     }

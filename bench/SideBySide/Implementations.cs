@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
+using Grpc.AspNetCore.Server;
 using Grpc.Net.Client;
 
 namespace StreamingTutorial.Bench;
@@ -39,27 +41,26 @@ internal sealed class Implementation(string key, string title, string fileName, 
         Title += ", stock settings";
     }
 
-    /// <summary>The C# side: this program, on whichever gRPC stack it was built with.</summary>
+    /// <summary>The C# side: this program, grpc-dotnet's client (Grpc.Net.Client) and server (Grpc.AspNetCore on Kestrel).</summary>
     public static Implementation CSharp(string benchDirectory)
     {
         var self = System.Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which program this is.");
         var assembly = typeof(Runner).Assembly.Location;
         // Under `dotnet SideBySide.dll` the process is the dotnet host; otherwise the app host.
         var prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? new[] { assembly } : [];
-        var stack = typeof(GrpcChannel).Assembly.GetName();
-        var bundled = stack.Name == "StreamingTutorial.GrpcRuntime";
-        return new Implementation(
-            "bundled",
-            bundled ? "Bundled runtime (C#)" : "grpc-dotnet (C#)",
-            self,
-            prefix,
-            benchDirectory,
-            "")
+        return new Implementation("dotnet", "grpc-dotnet (C#)", self, prefix, benchDirectory, "")
         {
-            Version = bundled
-                ? $"{RuntimeInformation.FrameworkDescription}, bundled runtime ({stack.Name}) on Kestrel and SocketsHttpHandler"
-                : $"{RuntimeInformation.FrameworkDescription}, Grpc.Net.Client {stack.Version} and Grpc.AspNetCore on Kestrel",
+            Version = $"{RuntimeInformation.FrameworkDescription}, Grpc.Net.Client {PackageVersion(typeof(GrpcChannel))}, "
+                + $"Grpc.AspNetCore.Server {PackageVersion(typeof(GrpcServiceOptions))} on Kestrel",
         };
+    }
+
+    // The package's version as NuGet names it (the assembly version is only 2.0.0.0).
+    private static string PackageVersion(Type type)
+    {
+        var informational = type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
+        var metadata = informational.IndexOf('+', StringComparison.Ordinal);
+        return metadata < 0 ? informational : informational[..metadata];
     }
 
     public static Implementation Python(string benchDirectory, string python) => new(
@@ -81,7 +82,7 @@ internal sealed class Implementation(string key, string title, string fileName, 
     /// <summary>Checks that the peer runs (installing Node's packages if they are missing) and reads its versions.</summary>
     public async Task ProbeAsync(TextWriter log)
     {
-        if (Key == "bundled")
+        if (Key == "dotnet")
         {
             return;
         }
