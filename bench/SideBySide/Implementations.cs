@@ -9,7 +9,7 @@ namespace StreamingTutorial.Bench;
 /// One gRPC implementation under test: how to start its server and its client (the same
 /// command line for all three), and whether it can run here.
 /// </summary>
-internal sealed class Implementation(string key, string title, string fileName, string[] prefix, string workingDirectory, string install)
+internal sealed class Implementation(string key, string title, string fileName, string[] prefix, string workingDirectory, string howToInstall)
 {
     public string Key { get; } = key;
 
@@ -79,8 +79,8 @@ internal sealed class Implementation(string key, string title, string fileName, 
         Path.Combine(benchDirectory, "peers", "node"),
         "install Node.js 18 or later and npm");
 
-    /// <summary>Checks that the peer runs (installing Node's packages if they are missing) and reads its versions.</summary>
-    public async Task ProbeAsync(TextWriter log)
+    /// <summary>Checks that the peer runs (installing Node's packages if they are missing and <paramref name="install"/> allows) and reads its versions.</summary>
+    public async Task ProbeAsync(TextWriter log, bool install)
     {
         if (Key == "dotnet")
         {
@@ -88,11 +88,16 @@ internal sealed class Implementation(string key, string title, string fileName, 
         }
         if (!File.Exists(fileName) && Which(fileName) is null)
         {
-            Unavailable = $"'{fileName}' not found; {install}";
+            Unavailable = $"'{fileName}' not found; {howToInstall}";
             return;
         }
         if (Key == "node" && !File.Exists(Path.Combine(workingDirectory, "node_modules", "@grpc", "grpc-js", "package.json")))
         {
+            if (!install)
+            {
+                Unavailable = $"its packages are not installed (--no-install): run 'npm ci' in {workingDirectory}";
+                return;
+            }
             var npm = Which("npm");
             if (npm is null)
             {
@@ -100,10 +105,10 @@ internal sealed class Implementation(string key, string title, string fileName, 
                 return;
             }
             log.WriteLine($"Installing the Node peer's packages: npm ci in {workingDirectory}");
-            await using var install = ChildProcess.Start(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], workingDirectory);
-            if (!await install.WaitForExitAsync(TimeSpan.FromMinutes(5)) || install.ExitDescription != "exit code 0")
+            await using var npmCi = ChildProcess.Start(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], workingDirectory);
+            if (!await npmCi.WaitForExitAsync(TimeSpan.FromMinutes(5)) || npmCi.ExitDescription != "exit code 0")
             {
-                Unavailable = $"npm ci failed in {workingDirectory} ({install.ExitDescription}): {install.Errors}";
+                Unavailable = $"npm ci failed in {workingDirectory} ({npmCi.ExitDescription}): {npmCi.Errors}";
                 return;
             }
         }
@@ -115,7 +120,7 @@ internal sealed class Implementation(string key, string title, string fileName, 
         }
         catch (ChildProcessException ex)
         {
-            Unavailable = $"{ex.Message}; {install}";
+            Unavailable = $"{ex.Message}; {howToInstall}";
         }
     }
 

@@ -61,6 +61,7 @@ internal static class Runner
           --impl LIST             comma-separated: dotnet, python, node; default all
           --stock                 run the C# side with Kestrel's and .NET's default settings instead of the
                                   bench's tuning (see bench/README.md)
+          --no-install            do not run 'npm ci' for the Node peer when its packages are missing
           --python PATH           the Python with grpcio (default /usr/bin/python3, Debian's python3-grpcio)
           --node PATH             the Node.js (default: node on PATH)
         """;
@@ -92,7 +93,7 @@ internal static class Runner
         log.WriteLine($"Benchmark on {machine.Summary}");
         foreach (var implementation in implementations)
         {
-            await implementation.ProbeAsync(log);
+            await implementation.ProbeAsync(log, install: !options.Has("no-install"));
             log.WriteLine(implementation.Unavailable is null
                 ? $"  {implementation.Title}: {implementation.Version}"
                 : $"  {implementation.Title}: NOT AVAILABLE, {implementation.Unavailable}");
