@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
+using Grpc.AspNetCore.Server;
 using Grpc.Net.Client;
 
 namespace StreamingTutorial.Bench;
@@ -7,7 +9,7 @@ namespace StreamingTutorial.Bench;
 /// One gRPC implementation under test: how to start its server and its client (the same
 /// command line for all three), and whether it can run here.
 /// </summary>
-internal sealed class Implementation(string key, string title, string fileName, string[] prefix, string workingDirectory, string install)
+internal sealed class Implementation(string key, string title, string fileName, string[] prefix, string workingDirectory, string howToInstall)
 {
     public string Key { get; } = key;
 
@@ -39,27 +41,26 @@ internal sealed class Implementation(string key, string title, string fileName, 
         Title += ", stock settings";
     }
 
-    /// <summary>The C# side: this program, on whichever gRPC stack it was built with.</summary>
+    /// <summary>The C# side: this program, grpc-dotnet's client (Grpc.Net.Client) and server (Grpc.AspNetCore on Kestrel).</summary>
     public static Implementation CSharp(string benchDirectory)
     {
         var self = System.Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which program this is.");
         var assembly = typeof(Runner).Assembly.Location;
         // Under `dotnet SideBySide.dll` the process is the dotnet host; otherwise the app host.
         var prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? new[] { assembly } : [];
-        var stack = typeof(GrpcChannel).Assembly.GetName();
-        var bundled = stack.Name == "StreamingTutorial.GrpcRuntime";
-        return new Implementation(
-            "bundled",
-            bundled ? "Bundled runtime (C#)" : "grpc-dotnet (C#)",
-            self,
-            prefix,
-            benchDirectory,
-            "")
+        return new Implementation("dotnet", "grpc-dotnet (C#)", self, prefix, benchDirectory, "")
         {
-            Version = bundled
-                ? $"{RuntimeInformation.FrameworkDescription}, bundled runtime ({stack.Name}) on Kestrel and SocketsHttpHandler"
-                : $"{RuntimeInformation.FrameworkDescription}, Grpc.Net.Client {stack.Version} and Grpc.AspNetCore on Kestrel",
+            Version = $"{RuntimeInformation.FrameworkDescription}, Grpc.Net.Client {PackageVersion(typeof(GrpcChannel))}, "
+                + $"Grpc.AspNetCore.Server {PackageVersion(typeof(GrpcServiceOptions))} on Kestrel",
         };
+    }
+
+    // The package's version as NuGet names it (the assembly version is only 2.0.0.0).
+    private static string PackageVersion(Type type)
+    {
+        var informational = type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
+        var metadata = informational.IndexOf('+', StringComparison.Ordinal);
+        return metadata < 0 ? informational : informational[..metadata];
     }
 
     public static Implementation Python(string benchDirectory, string python) => new(
@@ -78,20 +79,25 @@ internal sealed class Implementation(string key, string title, string fileName, 
         Path.Combine(benchDirectory, "peers", "node"),
         "install Node.js 18 or later and npm");
 
-    /// <summary>Checks that the peer runs (installing Node's packages if they are missing) and reads its versions.</summary>
-    public async Task ProbeAsync(TextWriter log)
+    /// <summary>Checks that the peer runs (installing Node's packages if they are missing and <paramref name="install"/> allows) and reads its versions.</summary>
+    public async Task ProbeAsync(TextWriter log, bool install)
     {
-        if (Key == "bundled")
+        if (Key == "dotnet")
         {
             return;
         }
         if (!File.Exists(fileName) && Which(fileName) is null)
         {
-            Unavailable = $"'{fileName}' not found; {install}";
+            Unavailable = $"'{fileName}' not found; {howToInstall}";
             return;
         }
         if (Key == "node" && !File.Exists(Path.Combine(workingDirectory, "node_modules", "@grpc", "grpc-js", "package.json")))
         {
+            if (!install)
+            {
+                Unavailable = $"its packages are not installed (--no-install): run 'npm ci' in {workingDirectory}";
+                return;
+            }
             var npm = Which("npm");
             if (npm is null)
             {
@@ -99,10 +105,10 @@ internal sealed class Implementation(string key, string title, string fileName, 
                 return;
             }
             log.WriteLine($"Installing the Node peer's packages: npm ci in {workingDirectory}");
-            await using var install = ChildProcess.Start(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], workingDirectory);
-            if (!await install.WaitForExitAsync(TimeSpan.FromMinutes(5)) || install.ExitDescription != "exit code 0")
+            await using var npmCi = ChildProcess.Start(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], workingDirectory);
+            if (!await npmCi.WaitForExitAsync(TimeSpan.FromMinutes(5)) || npmCi.ExitDescription != "exit code 0")
             {
-                Unavailable = $"npm ci failed in {workingDirectory} ({install.ExitDescription}): {install.Errors}";
+                Unavailable = $"npm ci failed in {workingDirectory} ({npmCi.ExitDescription}): {npmCi.Errors}";
                 return;
             }
         }
@@ -114,7 +120,7 @@ internal sealed class Implementation(string key, string title, string fileName, 
         }
         catch (ChildProcessException ex)
         {
-            Unavailable = $"{ex.Message}; {install}";
+            Unavailable = $"{ex.Message}; {howToInstall}";
         }
     }
 

@@ -3,7 +3,7 @@ using StreamingTutorial.Bench;
 // One program, three modes. The runner is what people run; it starts the C# server and
 // client (and the peers' servers and clients) as separate processes, so every
 // implementation is measured the same way: its own server process, its own client process.
-//   dotnet run -c Release --project bench/SideBySide -- [--quick] [--scenario a,b,...] [--impl bundled,python,node] [--reps 3]
+//   dotnet run -c Release --project bench/SideBySide -- [--quick] [--scenario a,b,...] [--impl dotnet,python,node] [--reps 3]
 //   SideBySide serve [--port 0] [--service bench|chat]
 //   SideBySide client --target 127.0.0.1:PORT --scenario NAME [sizes]
 try

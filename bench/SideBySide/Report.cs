@@ -13,7 +13,8 @@ internal sealed class Report(
     string loadBefore,
     string loadAfter)
 {
-    private const string Bundled = "bundled";
+    // The C# side, grpc-dotnet: the first column, and the one the peers are divided by.
+    private const string DotNet = "dotnet";
 
     // The upload must reach this share of raw loopback TCP; the 4 GiB upload must stay under this peak RSS.
     private const double UploadShareOfTcpTarget = 0.5;
@@ -38,10 +39,10 @@ internal sealed class Report(
         }
         text.AppendLine();
         text.AppendLine($"Each implementation's own client against its own server, separate processes on 127.0.0.1, one call in flight; {reps}. "
-            + "In brackets: the peer's figure divided by the bundled runtime's (below 1 is slower for rates, above 1 is slower for latencies).");
+            + "In brackets: the peer's figure divided by grpc-dotnet's (below 1 is slower for rates, above 1 is slower for latencies).");
         text.AppendLine();
 
-        var columns = implementations.Where(i => i.Key == Bundled).Concat(implementations.Where(i => i.Key != Bundled)).ToList();
+        var columns = implementations.Where(i => i.Key == DotNet).Concat(implementations.Where(i => i.Key != DotNet)).ToList();
         text.AppendLine("| Scenario | Metric | " + string.Join(" | ", columns.Select(c => c.Title)) + " |");
         text.AppendLine("|---|---|" + string.Concat(columns.Select(_ => "--:|")));
         foreach (var (title, rows) in Sections())
@@ -107,7 +108,7 @@ internal sealed class Report(
     private string Cell(Row row, Implementation implementation)
     {
         var scenario = scenarios.Single(s => s.Key == row.Scenario);
-        if (!scenario.AllImplementations && implementation.Key != Bundled)
+        if (!scenario.AllImplementations && implementation.Key != DotNet)
         {
             return "";
         }
@@ -121,9 +122,9 @@ internal sealed class Report(
             return "failed";
         }
         var cell = Number(value);
-        if (implementation.Key != Bundled && results.Median(row.Scenario, Bundled, row.Metric) is { } bundled && bundled > 0)
+        if (implementation.Key != DotNet && results.Median(row.Scenario, DotNet, row.Metric) is { } dotnet && dotnet > 0)
         {
-            cell += $" ({(value / bundled).ToString("0.00", Invariant)}×)";
+            cell += $" ({(value / dotnet).ToString("0.00", Invariant)}×)";
         }
         return cell;
     }
@@ -131,7 +132,7 @@ internal sealed class Report(
     private void AppendTargets(StringBuilder text)
     {
         text.AppendLine("Targets:");
-        var peers = implementations.Where(i => i.Key != Bundled && i.Unavailable is null).ToList();
+        var peers = implementations.Where(i => i.Key != DotNet && i.Unavailable is null).ToList();
         foreach (var (scenario, label, unit) in new[]
         {
             ("unary", "a. unary", "calls/s"),
@@ -144,7 +145,7 @@ internal sealed class Report(
             {
                 continue;
             }
-            var ours = results.Median(scenario, Bundled, "rate");
+            var ours = results.Median(scenario, DotNet, "rate");
             var best = peers
                 .Select(p => (Peer: p, Value: results.Median(scenario, p.Key, "rate")))
                 .Where(p => p.Value is not null)
@@ -158,15 +159,15 @@ internal sealed class Report(
             var ratio = ours.Value / best.Value!.Value;
             text.AppendLine($"- {label}, beat the best peer: {Verdict(ratio > 1)}; {Number(ours.Value)} {unit} against {best.Peer.Title}'s {Number(best.Value.Value)} ({ratio.ToString("0.00", Invariant)}×).");
         }
-        if (results.Median("upload", Bundled, "rate") is { } upload && results.Median("tcp", "tcp", "rate") is { } tcp)
+        if (results.Median("upload", DotNet, "rate") is { } upload && results.Median("tcp", "tcp", "rate") is { } tcp)
         {
             var share = upload / tcp;
             text.AppendLine($"- Upload at least half of raw loopback TCP: {Verdict(share >= UploadShareOfTcpTarget)}; {Number(upload)} of {Number(tcp)} MiB/s ({share.ToString("0.00", Invariant)}).");
         }
-        if (results.Median("upload-4g", Bundled, "rss") is { } peak)
+        if (results.Median("upload-4g", DotNet, "rss") is { } peak)
         {
-            var first = results.Median("upload-4g", Bundled, "rss-first-half") ?? 0;
-            var second = results.Median("upload-4g", Bundled, "rss-second-half") ?? 0;
+            var first = results.Median("upload-4g", DotNet, "rss-first-half") ?? 0;
+            var second = results.Median("upload-4g", DotNet, "rss-second-half") ?? 0;
             text.AppendLine($"- Server memory flat during a {Bytes(sizes.BigUploadTotal)} upload, peak RSS under {PeakRssTargetMiB:0} MiB: {Verdict(peak < PeakRssTargetMiB)}; "
                 + $"peak {Number(peak)} MiB, highest {Number(first)} MiB in the first half and {Number(second)} MiB in the second.");
         }

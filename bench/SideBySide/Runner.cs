@@ -58,9 +58,10 @@ internal static class Runner
           --reps N                repetitions (default 3; the table shows medians)
           --scenario LIST         comma-separated: unary, upload, server-stream, ping-pong, chat, tcp, upload-4g
                                   (or a, b, c, d, e); default all
-          --impl LIST             comma-separated: bundled, python, node; default all
+          --impl LIST             comma-separated: dotnet, python, node; default all
           --stock                 run the C# side with Kestrel's and .NET's default settings instead of the
                                   bench's tuning (see bench/README.md)
+          --no-install            do not run 'npm ci' for the Node peer when its packages are missing
           --python PATH           the Python with grpcio (default /usr/bin/python3, Debian's python3-grpcio)
           --node PATH             the Node.js (default: node on PATH)
         """;
@@ -92,17 +93,17 @@ internal static class Runner
         log.WriteLine($"Benchmark on {machine.Summary}");
         foreach (var implementation in implementations)
         {
-            await implementation.ProbeAsync(log);
+            await implementation.ProbeAsync(log, install: !options.Has("no-install"));
             log.WriteLine(implementation.Unavailable is null
                 ? $"  {implementation.Title}: {implementation.Version}"
                 : $"  {implementation.Title}: NOT AVAILABLE, {implementation.Unavailable}");
         }
         if (options.Has("stock"))
         {
-            implementations.FirstOrDefault(i => i.Key == "bundled")?.UseStockSettings();
+            implementations.FirstOrDefault(i => i.Key == "dotnet")?.UseStockSettings();
         }
         var runnable = implementations.Where(i => i.Unavailable is null).ToList();
-        var csharp = runnable.FirstOrDefault(i => i.Key == "bundled");
+        var csharp = runnable.FirstOrDefault(i => i.Key == "dotnet");
 
         var results = new Results();
         var loadBefore = Machine.LoadAverage();
@@ -118,7 +119,7 @@ internal static class Runner
                     log.WriteLine($"[{rep}/{sizes.Repetitions}] raw loopback TCP: {rate:N0} MiB/s");
                     continue;
                 }
-                foreach (var implementation in scenario.AllImplementations ? runnable : [.. runnable.Where(i => i.Key == "bundled")])
+                foreach (var implementation in scenario.AllImplementations ? runnable : [.. runnable.Where(i => i.Key == "dotnet")])
                 {
                     await RunOneAsync(implementation, scenario, sizes, results, $"[{rep}/{sizes.Repetitions}]", log);
                 }
