@@ -1,0 +1,63 @@
+using StreamingTutorial.Grading;
+using StreamingTutorial.Grading.TestSuites;
+
+namespace StreamingTutorial.GraderProofs;
+
+/// <summary>
+/// Proves the graders of the learners' tests (exercises N.T): the reference tests under
+/// solutions/NN-x.Tests catch every wrong service; weak suites (WeakSuites/ChapterNN/...) get the
+/// verdict they deserve; an untouched starter is not started.
+/// </summary>
+[TestFixture]
+[Category("GraderProofs")]
+public class TestSuiteProofs
+{
+    private static readonly string Root = TestSuiteGrader.Root;
+
+    private static IEnumerable<TestCaseData> TestExercises() =>
+        ChapterCatalog.Current.Chapters.SelectMany(c => c.Exercises.Where(e => e.Side == "tests")
+            .Select(e => new TestCaseData(c, e).SetArgDisplayNames($"exercise {e.Id}")));
+
+    /// <summary>A weak suite and what its verdict must say.</summary>
+    public sealed record WeakSuite(string ExerciseId, string Folder, string Verdict)
+    {
+        public override string ToString() => $"{ExerciseId} {Folder}";
+    }
+
+    private static IEnumerable<TestCaseData> WeakSuites() => new WeakSuite[]
+    {
+        new("1.T", "Chapter01/AssertsNothing", "your tests assert nothing"),
+        new("1.T", "Chapter01/NoFolderInListing", "caught 4 of 5 bugs.\n  Missed:   a ListFiles that also lists folders"),
+    }.Select(s => new TestCaseData(s).SetName($"Weak suite {s.ExerciseId} {s.Folder} is told: {s.Verdict.Split('\n')[0]}"));
+
+    [TestCaseSource(nameof(TestExercises))]
+    public async Task The_reference_tests_catch_every_wrong_service(Chapter chapter, Exercise exercise)
+    {
+        var report = await TestSuiteGrader.GradeAsync(exercise.Id, Path.Combine(Root, "solutions", chapter.Folder + ".Tests"));
+
+        Assert.That(report.Reference.AllPassed, Is.True);
+        Assert.That(report.Missed, Is.Empty);
+        Assert.That(report.WrongServices, Has.Count.GreaterThanOrEqualTo(4), "Each chapter needs at least 4 wrong services.");
+        foreach (var line in report.Catches)
+        {
+            TestContext.Out.WriteLine(line);
+        }
+    }
+
+    [TestCaseSource(nameof(WeakSuites))]
+    public void A_weak_suite_gets_the_right_verdict(WeakSuite suite)
+    {
+        var failure = Assert.ThrowsAsync<GradingFailure>(() => TestSuiteGrader.GradeAsync(suite.ExerciseId, Path.Combine(Root, "tests", "GraderProofs", "WeakSuites", suite.Folder)));
+
+        Assert.That(failure!.Message.Replace("\r\n", "\n"), Does.Contain(suite.Verdict));
+        TestContext.Out.WriteLine(failure.Message);
+    }
+
+    [TestCaseSource(nameof(TestExercises))]
+    public void The_starter_is_not_started(Chapter chapter, Exercise exercise)
+    {
+        var starter = Path.Combine(Root, "chapters", chapter.Folder + ".Tests");
+
+        Assert.ThrowsAsync<NotStartedException>(() => TestSuiteGrader.GradeAsync(exercise.Id, starter));
+    }
+}

@@ -1,0 +1,107 @@
+using System.Collections;
+using System.Reflection;
+using System.Runtime.Loader;
+using System.Xml.Linq;
+
+namespace StreamingTutorial.Grading.TestSuites;
+
+/// <summary>One test's result in one run of a learner's suite.</summary>
+/// <param name="Asserts">How many assertions NUnit counted in it.</param>
+public sealed record SuiteTest(string Name, bool Passed, string? Message, int Asserts);
+
+/// <summary>A learner's suite run against one build of the chapter.</summary>
+/// <param name="TimedOut">The suite did not finish in time; <see cref="Tests"/> is then empty.</param>
+public sealed record SuiteRun(IReadOnlyList<SuiteTest> Tests, bool TimedOut, string? Error)
+{
+    public bool AllPassed => !TimedOut && Error is null && Tests.Count > 0 && Tests.All(t => t.Passed);
+
+    public IEnumerable<SuiteTest> Failed => Tests.Where(t => !t.Passed);
+}
+
+/// <summary>
+/// Runs a compiled test assembly with NUnit's own runner, in-process, against a chosen build of
+/// the chapter: the tests are loaded in a load context of their own that resolves the chapter's
+/// assembly name to that build, so "new FileServiceImpl(...)" in a test makes the reference
+/// service in one run and a wrong one in the next. The context has its own copy of NUnit, so
+/// the suite's results and assertion counts stay apart from the NUnit run that hosts the grader.
+/// </summary>
+public static class SuiteRunner
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public static async Task<SuiteRun> RunAsync(string testsPath, string chapterPath)
+    {
+        var context = new SuiteContext(testsPath, chapterPath, InProcessCompiler.GraderBin);
+        try
+        {
+            var run = Task.Run(() => Run(context, testsPath));
+            try
+            {
+                return await run.WaitAsync(Timeout);
+            }
+            catch (TimeoutException)
+            {
+                // The suite waits for something that never happens: this build does not pass it.
+                return new SuiteRun([], true, null);
+            }
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    private static SuiteRun Run(SuiteContext context, string testsPath)
+    {
+        try
+        {
+            var tests = context.LoadFromAssemblyPath(testsPath);
+            var nunit = context.LoadFromAssemblyName(new AssemblyName("nunit.framework"));
+            var controllerType = nunit.GetType("NUnit.Framework.Api.FrameworkController", throwOnError: true)!;
+            var settings = new Dictionary<string, object> { ["WorkDirectory"] = Path.GetTempPath() };
+            var controller = Activator.CreateInstance(controllerType, tests, "0-", (IDictionary)settings)!;
+            controllerType.GetMethod("LoadTests", Type.EmptyTypes)!.Invoke(controller, null);
+            var xml = (string)controllerType.GetMethod("RunTests", [typeof(string)])!.Invoke(controller, ["<filter/>"])!;
+            return new SuiteRun(ReadResults(xml), false, null);
+        }
+        catch (Exception ex)
+        {
+            return new SuiteRun([], false, (ex is TargetInvocationException { InnerException: { } inner } ? inner : ex).Message);
+        }
+    }
+
+    private static List<SuiteTest> ReadResults(string xml) =>
+        XDocument.Parse(xml).Descendants("test-case")
+            .Select(c => new SuiteTest(
+                (string?)c.Attribute("name") ?? "",
+                (string?)c.Attribute("result") == "Passed",
+                c.Element("failure")?.Element("message")?.Value?.Trim() ?? c.Element("reason")?.Element("message")?.Value?.Trim(),
+                int.TryParse((string?)c.Attribute("asserts"), out var asserts) ? asserts : 0))
+            .ToList();
+
+    /// <summary>The suite, the chapter build under test and a private NUnit; everything else is shared with the grader.</summary>
+    private sealed class SuiteContext(string testsPath, string chapterPath, string nunitFolder)
+        : AssemblyLoadContext("learner's tests", isCollectible: true)
+    {
+        private readonly string testsName = Path.GetFileNameWithoutExtension(testsPath);
+        private readonly string chapterName = Path.GetFileNameWithoutExtension(chapterPath);
+
+        protected override Assembly? Load(AssemblyName name)
+        {
+            if (name.Name == chapterName)
+            {
+                return LoadFromAssemblyPath(chapterPath);
+            }
+            if (name.Name == testsName)
+            {
+                return LoadFromAssemblyPath(testsPath);
+            }
+            if (name.Name is not null && name.Name.StartsWith("nunit.framework", StringComparison.OrdinalIgnoreCase))
+            {
+                var path = Path.Combine(nunitFolder, name.Name + ".dll");
+                return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+            }
+            return null;
+        }
+    }
+}
