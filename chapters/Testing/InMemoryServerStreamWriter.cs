@@ -38,7 +38,7 @@ public sealed class InMemoryServerStreamWriter<T> : IServerStreamWriter<T>
 
     public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
 
-    public Task WriteAsync(T message, CancellationToken cancellationToken)
+    public async Task WriteAsync(T message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         cancellationToken.ThrowIfCancellationRequested();
@@ -52,7 +52,9 @@ public sealed class InMemoryServerStreamWriter<T> : IServerStreamWriter<T>
             written.Add(message);
             unread.Writer.TryWrite(message);
         }
-        return Task.CompletedTask;
+        // A real write is asynchronous: the service's method returns to the test at its first
+        // write, even if it then loops for ever, and the test can go on to read and cancel.
+        await Task.Yield();
     }
 
     /// <summary>

@@ -28,9 +28,12 @@ public class TestSuiteProofs
     {
         new("1.T", "Chapter01/AssertsNothing", "your tests assert nothing"),
         new("1.T", "Chapter01/NoFolderInListing", "caught 4 of 5 bugs.\n  Missed:   a ListFiles that also lists folders"),
+        new("2.T", "Chapter02/AssertsNothing", "your tests assert nothing"),
+        new("2.T", "Chapter02/OnlyCounts", "caught 4 of 5 bugs.\n  Missed:   a GenerateNumbers that never sends max"),
     }.Select(s => new TestCaseData(s).SetName($"Weak suite {s.ExerciseId} {s.Folder} is told: {s.Verdict.Split('\n')[0]}"));
 
     [TestCaseSource(nameof(TestExercises))]
+    [Order(1)]
     public async Task The_reference_tests_catch_every_wrong_service(Chapter chapter, Exercise exercise)
     {
         var report = await TestSuiteGrader.GradeAsync(exercise.Id, Path.Combine(Root, "solutions", chapter.Folder + ".Tests"));
@@ -38,6 +41,7 @@ public class TestSuiteProofs
         Assert.That(report.Reference.AllPassed, Is.True);
         Assert.That(report.Missed, Is.Empty);
         Assert.That(report.WrongServices, Has.Count.GreaterThanOrEqualTo(4), "Each chapter needs at least 4 wrong services.");
+        TestContext.Out.WriteLine(report.Timings);
         foreach (var line in report.Catches)
         {
             TestContext.Out.WriteLine(line);

@@ -31,7 +31,7 @@ public static class SuiteRunner
 
     public static async Task<SuiteRun> RunAsync(string testsPath, string chapterPath)
     {
-        var context = new SuiteContext(testsPath, chapterPath, InProcessCompiler.GraderBin);
+        var context = new SuiteContext(testsPath, chapterPath, NUnitContext.For(InProcessCompiler.GraderBin));
         try
         {
             var run = Task.Run(() => Run(context, testsPath));
@@ -56,7 +56,9 @@ public static class SuiteRunner
         try
         {
             var tests = context.LoadFromAssemblyPath(testsPath);
-            var nunit = context.LoadFromAssemblyName(new AssemblyName("nunit.framework"));
+            var nunit = tests.GetReferencedAssemblies().FirstOrDefault(a => a.Name == "nunit.framework") is { } reference
+                ? context.LoadFromAssemblyName(reference)
+                : throw new InvalidOperationException("The tests do not use NUnit: they need [Test] methods from NUnit.Framework.");
             var controllerType = nunit.GetType("NUnit.Framework.Api.FrameworkController", throwOnError: true)!;
             var settings = new Dictionary<string, object> { ["WorkDirectory"] = Path.GetTempPath() };
             var controller = Activator.CreateInstance(controllerType, tests, "0-", (IDictionary)settings)!;
@@ -79,8 +81,8 @@ public static class SuiteRunner
                 int.TryParse((string?)c.Attribute("asserts"), out var asserts) ? asserts : 0))
             .ToList();
 
-    /// <summary>The suite, the chapter build under test and a private NUnit; everything else is shared with the grader.</summary>
-    private sealed class SuiteContext(string testsPath, string chapterPath, string nunitFolder)
+    /// <summary>The suite and the chapter build under test; NUnit from a context of its own; everything else is shared with the grader.</summary>
+    private sealed class SuiteContext(string testsPath, string chapterPath, NUnitContext nunit)
         : AssemblyLoadContext("learner's tests", isCollectible: true)
     {
         private readonly string testsName = Path.GetFileNameWithoutExtension(testsPath);
@@ -96,12 +98,32 @@ public static class SuiteRunner
             {
                 return LoadFromAssemblyPath(testsPath);
             }
-            if (name.Name is not null && name.Name.StartsWith("nunit.framework", StringComparison.OrdinalIgnoreCase))
+            return nunit.Resolve(name);
+        }
+    }
+
+    /// <summary>
+    /// A second copy of NUnit, loaded once per process and shared by every run of a learner's
+    /// suite: apart from the NUnit that runs the grader (its own assertion counts and results),
+    /// and loaded and compiled once rather than for each wrong service.
+    /// </summary>
+    private sealed class NUnitContext(string folder) : AssemblyLoadContext("NUnit for learners' tests")
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, NUnitContext> Contexts = new(StringComparer.Ordinal);
+
+        public static NUnitContext For(string folder) => Contexts.GetOrAdd(folder, f => new NUnitContext(f));
+
+        public Assembly? Resolve(AssemblyName name) =>
+            name.Name is not null && name.Name.StartsWith("nunit.framework", StringComparison.OrdinalIgnoreCase) ? LoadFromAssemblyName(name) : null;
+
+        protected override Assembly? Load(AssemblyName name)
+        {
+            if (name.Name is null || !name.Name.StartsWith("nunit.framework", StringComparison.OrdinalIgnoreCase))
             {
-                var path = Path.Combine(nunitFolder, name.Name + ".dll");
-                return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+                return null;
             }
-            return null;
+            var path = Path.Combine(folder, name.Name + ".dll");
+            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }
     }
 }
