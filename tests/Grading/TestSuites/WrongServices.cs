@@ -34,6 +34,32 @@ public static class WrongServices
             new("DeadlineErrorEscapes.cs", "a ReadNumbersAsync (the client) that throws when the deadline passes instead of returning the numbers that arrived",
                 "host RandomServiceImpl on a TestServer and call StreamingClient.ReadNumbersAsync with a timeout shorter than the stream: it should return, not throw."),
         ],
+        ["3.T"] =
+        [
+            new("FixedChunkSize.cs", "an UploadImage that counts every chunk as 1024 bytes",
+                "send chunks of different sizes, one of them empty (ByteString.Empty), and check TotalBytes is their sum."),
+            new("SkipsFirstChunk.cs", "an UploadImage that leaves the first chunk out of its counts",
+                "send two or three chunks and check TotalChunks counts every one of them."),
+            new("KeepsLastChunk.cs", "an UploadFile that keeps only the last chunk",
+                "upload a file in two chunks, then read it back from the storage's Root: it should hold both chunks, in order."),
+            new("LeavesPartialFile.cs", "an UploadFile that leaves a half-written file behind when the upload is too large",
+                "give the service new UploadStorage(folder, maxFileBytes: 10), upload more than 10 bytes, and check it fails with ResourceExhausted and the folder is empty."),
+            new("AcceptsFolderNames.cs", "an UploadFile that stores \"../escape.png\" outside its folder",
+                "upload a file whose name holds a folder, such as \"../escape.png\", and check it fails with InvalidArgument and nothing was written."),
+        ],
+        ["4.T"] =
+        [
+            new("WrapsAround.cs", "a SumNumbers that wraps around past int.MaxValue instead of failing with OutOfRange",
+                "send int.MaxValue and 1, and check the call fails with an RpcException whose StatusCode is OutOfRange."),
+            new("MinStartsAtZero.cs", "a SummarizeReadings whose minimum starts at 0",
+                "send readings that are all above 0, the smallest not first (5, 3, 8), and check Min is 3."),
+            new("AcceptsNaN.cs", "a SummarizeReadings that takes in a NaN reading",
+                "send a reading whose Value is double.NaN and check the call fails with InvalidArgument."),
+            new("EmptyStreamInfinity.cs", "a SummarizeReadings that answers no readings with an infinite minimum and a NaN mean",
+                "send no readings at all (InMemoryStreamReader.Of<SensorReading>()) and check every field of the summary is 0."),
+            new("StopsAtZero.cs", "a SumAsync (the client) that stops sending at the first 0",
+                "host NumberServiceImpl on a TestServer and check NumbersClient.SumAsync with [1, 0, 2] returns 3."),
+        ],
     };
 
     public static IReadOnlyList<WrongService> For(string exerciseId) =>
