@@ -33,6 +33,8 @@ public class TestSuiteProofs
         new("3.T", "Chapter03/AssertsNothing", "your tests assert nothing"),
         new("4.T", "Chapter04/AssertsNothing", "your tests assert nothing"),
         new("4.T", "Chapter04/NoEmptyStream", "caught 4 of 5 bugs.\n  Missed:   a SummarizeReadings that answers no readings with an infinite minimum and a NaN mean"),
+        new("5.T", "Chapter05/AssertsNothing", "your tests assert nothing"),
+        new("5.T", "Chapter05/NoLeaving", "caught 4 of 5 bugs.\n  Missed:   a chat room that does not tell the others when a member leaves"),
         new("3.T", "Chapter03/StatusOnly", "caught 4 of 5 bugs.\n  Missed:   an UploadFile that leaves a half-written file behind when the upload is too large"),
     }.Select(s => new TestCaseData(s).SetName($"Weak suite {s.ExerciseId} {s.Folder} is told: {s.Verdict.Split('\n')[0]}"));
 

@@ -60,6 +60,19 @@ public static class WrongServices
             new("StopsAtZero.cs", "a SumAsync (the client) that stops sending at the first 0",
                 "host NumberServiceImpl on a TestServer and check NumbersClient.SumAsync with [1, 0, 2] returns 3."),
         ],
+        ["5.T"] =
+        [
+            new("NoJoinNotice.cs", "a chat room that does not announce a member who joins",
+                "join one member, then a second, and check the first receives a message of Kind Joined from Client(2)."),
+            new("TrustsClientName.cs", "a JoinChat that passes on the name the client wrote in its message",
+                "send a message with UserId = \"Mallory\" and check the others receive it from Client(1), the name the room gave the sender."),
+            new("NoLeftNotice.cs", "a chat room that does not tell the others when a member leaves",
+                "Complete one member's request stream, await its call, and check the other member receives a message of Kind Left."),
+            new("AcceptsLongMessages.cs", "a JoinChat that passes on a message longer than ChatRoom.MaxTextLength",
+                "send new string('x', ChatRoom.MaxTextLength + 1) and check the sender's call ends with InvalidArgument (await it with a time-out)."),
+            new("SendsExit.cs", "a ChatAsync (the client) that sends \"exit\" to the room instead of leaving",
+                "host ChatServiceImpl on a TestServer, watch the room with a raw JoinChat call, run ChatClient.ChatAsync with the lines \"hello\" and \"exit\", and check the watcher hears only \"hello\"."),
+        ],
     };
 
     public static IReadOnlyList<WrongService> For(string exerciseId) =>
