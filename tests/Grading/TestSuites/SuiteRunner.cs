@@ -29,12 +29,24 @@ public static class SuiteRunner
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
+    static SuiteRunner()
+    {
+        // Tests wait on timers and streams; with a few suites at once, the default minimum
+        // (one thread per core) makes their continuations queue up behind each other.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), io);
+    }
+
     public static async Task<SuiteRun> RunAsync(string testsPath, string chapterPath)
     {
         var context = new SuiteContext(testsPath, chapterPath, NUnitContext.For(InProcessCompiler.GraderBin));
         try
         {
-            var run = Task.Run(() => Run(context, testsPath));
+            // A thread of its own: NUnit blocks the thread it runs on while async tests wait, and
+            // several suites blocking pool threads at once would starve the continuations they wait for.
+            var done = new TaskCompletionSource<SuiteRun>(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() => done.SetResult(Run(context, testsPath))) { IsBackground = true, Name = "learner's tests" }.Start();
+            var run = done.Task;
             try
             {
                 return await run.WaitAsync(Timeout);

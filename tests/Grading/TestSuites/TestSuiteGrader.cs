@@ -15,7 +15,9 @@ public sealed record SuiteReport(SuiteRun Reference, IReadOnlyList<(WrongService
 
     /// <summary>Which tests failed on each wrong service (for the teacher's notes), one line each.</summary>
     public IEnumerable<string> Catches => WrongServices.Select(w =>
-        $"{w.Service.Bug}: " + (w.Run.TimedOut ? "the suite did not finish" : w.Run.Error ?? string.Join(", ", w.Run.Failed.Select(t => t.Name))));
+        $"{w.Service.Bug}: " + (w.Run.TimedOut ? "the suite did not finish" : w.Run.Error ?? string.Join(", ", w.Run.Failed.Select(t => $"{t.Name} ({FirstLine(t.Message)})"))));
+
+    private static string FirstLine(string? message) => (message ?? "").Split('\n')[0].Trim();
 }
 
 /// <summary>
