@@ -44,8 +44,8 @@ public class StreamingServiceTests
     //    responses.ReadNextAsync(), cancel, then await it with a time-out (WaitAsync). Complete
     //    the writer in a finally block, so a service that does not stop gets an error.
     //  - GetTimeUpdates with interval_ms 0 waits a second between updates.
-    //  - StreamingClient.ReadNumbersAsync returns the numbers that arrived when its deadline
-    //    passes: host RandomServiceImpl on a TestServer, call it through a real GrpcChannel
+    //  - StreamingClient.ReadTimeUpdatesAsync hands over exactly maxUpdates updates: host
+    //    StreamingServiceImpl on a TestServer, call it through a real GrpcChannel
     //    (book.md, chapter 2, "Testing it").
     // Grade them with: dotnet test --filter Category=Chapter02
     [Test]

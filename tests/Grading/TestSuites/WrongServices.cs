@@ -31,8 +31,8 @@ public static class WrongServices
                 "with IntervalMs = 0, read one update, then check no second one arrives within 200 ms: Assert.ThrowsAsync<TimeoutException>(() => responses.ReadNextAsync(TimeSpan.FromMilliseconds(200)))."),
             new("IgnoresCancellation.cs", "a GetTimeUpdates that goes on sending after its call is cancelled",
                 "start GetTimeUpdates with a context whose CancellationToken you control, cancel it, and check the method returns soon: await running.WaitAsync(TimeSpan.FromSeconds(2))."),
-            new("DeadlineErrorEscapes.cs", "a ReadNumbersAsync (the client) that throws when the deadline passes instead of returning the numbers that arrived",
-                "host RandomServiceImpl on a TestServer and call StreamingClient.ReadNumbersAsync with a timeout shorter than the stream: it should return, not throw."),
+            new("ReadsOneTooMany.cs", "a ReadTimeUpdatesAsync (the client) that hands over one update more than maxUpdates",
+                "host StreamingServiceImpl on a TestServer, call StreamingClient.ReadTimeUpdatesAsync with maxUpdates: 3 through a real GrpcChannel, and check onUpdate saw exactly 3 updates."),
         ],
         ["3.T"] =
         [

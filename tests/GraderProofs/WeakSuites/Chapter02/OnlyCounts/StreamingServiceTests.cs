@@ -93,7 +93,7 @@ public class StreamingServiceTests
     }
 
     [Test]
-    public async Task ReadNumbersAsync_returns_what_arrived_when_the_deadline_passes()
+    public async Task ReadTimeUpdatesAsync_hands_over_maxUpdates_updates_through_a_real_channel()
     {
         // The service hosted in memory (TestServer) and called the way a program calls it: through a GrpcChannel.
         var builder = WebApplication.CreateBuilder();
@@ -101,13 +101,14 @@ public class StreamingServiceTests
         builder.Logging.ClearProviders();
         builder.Services.AddGrpc();
         await using var app = builder.Build();
-        app.MapGrpcService<RandomServiceImpl>();
+        app.MapGrpcService<StreamingServiceImpl>();
         await app.StartAsync();
         using var channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
-        var request = new RandomRequest { Min = 1, Max = 6, Count = 10, IntervalMs = 100 };
+        var updates = new List<TimeUpdate>();
 
-        var numbers = await StreamingClient.ReadNumbersAsync(new RandomService.RandomServiceClient(channel), request, TimeSpan.FromMilliseconds(200));
+        await StreamingClient.ReadTimeUpdatesAsync(new StreamingService.StreamingServiceClient(channel), intervalMs: 10, maxUpdates: 3, updates.Add)
+            .WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.That(numbers, Has.Count.LessThan(10), "10 numbers 100 ms apart cannot all arrive within 200 ms.");
+        Assert.That(updates.Select(u => u.Sequence), Is.EqualTo(new[] { 1L, 2L, 3L }));
     }
 }
