@@ -91,7 +91,7 @@ public class ChatServiceTests
     }
 
     [Test]
-    public async Task A_message_too_long_ends_the_senders_call_with_InvalidArgument()
+    public void A_message_too_long_ends_the_senders_call_with_InvalidArgument()
     {
         var alice = Join(new ChatServiceImpl(new ChatRoom()));
         try

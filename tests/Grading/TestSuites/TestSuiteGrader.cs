@@ -52,8 +52,7 @@ public static class TestSuiteGrader
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var solution = SourceProject.Read(Path.Combine(Root, "solutions", chapter.Folder));
         var reference = Build(solution, null);
-        var compiledTests = InProcessCompiler.Compile(tests, tests.Parse(InProcessCompiler.ParseOptions).ToList(), RunFolder(),
-            new Dictionary<string, string> { [solution.AssemblyName] = reference.Path! });
+        var compiledTests = CompileTests(tests, solution.AssemblyName, reference.Path!);
         if (!compiledTests.Succeeded)
         {
             throw Failure(exercise, where, "your tests do not compile.", string.Join("\n            ", compiledTests.Errors),
@@ -188,6 +187,44 @@ public static class TestSuiteGrader
         }
         text.Append('\0').Append(patchText);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..20];
+    }
+
+    /// <summary>
+    /// The learner's tests, compiled against the reference build; kept by a hash of their sources,
+    /// so grading them again unchanged (dotnet test, the progress command) compiles nothing.
+    /// </summary>
+    private static Compiled CompileTests(SourceProject tests, string chapterAssembly, string referencePath)
+    {
+        var text = new StringBuilder(referencePath).Append('\0').Append(tests.AssemblyName);
+        foreach (var (file, content) in tests.Files)
+        {
+            text.Append('\0').Append(Path.GetRelativePath(tests.Folder, file)).Append('\0').Append(content);
+        }
+        text.Append('\0').AppendJoin(';', tests.GlobalUsings);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..20];
+        var folder = Path.Combine(Path.GetTempPath(), "streamingtutorial-test-grading", "tests-" + hash);
+        var path = Path.Combine(folder, tests.AssemblyName + ".dll");
+        if (File.Exists(path))
+        {
+            return new Compiled(path, []);
+        }
+        var staging = RunFolder();
+        var compiled = InProcessCompiler.Compile(tests, tests.Parse(InProcessCompiler.ParseOptions).ToList(), staging,
+            new Dictionary<string, string> { [chapterAssembly] = referencePath });
+        if (!compiled.Succeeded)
+        {
+            return compiled;
+        }
+        try
+        {
+            Directory.Move(staging, folder);
+            return new Compiled(path, []);
+        }
+        catch (IOException)
+        {
+            // Compiled at the same time by another grading, or left locked: use this run's copy.
+            return compiled;
+        }
     }
 
     private static string RunFolder()
