@@ -28,6 +28,8 @@ public class TestSuiteProofs
     {
         new("1.T", "Chapter01/AssertsNothing", "your tests assert nothing"),
         new("1.T", "Chapter01/NoFolderInListing", "caught 4 of 5 bugs.\n  Missed:   a ListFiles that also lists folders"),
+        new("1.T", "Chapter01/FalseAlarm", "one of your tests fails against the reference service, which is correct.\n  Test:     SayHello_greets_by_name"),
+        new("1.T", "Chapter01/DoesNotCompile", "your tests do not compile.\n  Errors:   FileServiceTests.cs:11: error CS1061"),
         new("2.T", "Chapter02/AssertsNothing", "your tests assert nothing"),
         new("2.T", "Chapter02/OnlyCounts", "caught 4 of 5 bugs.\n  Missed:   a GenerateNumbers that never sends max"),
         new("3.T", "Chapter03/AssertsNothing", "your tests assert nothing"),

@@ -105,7 +105,7 @@ public static class TestSuiteGrader
         {
             var first = falseAlarms[0];
             throw new GradingFailure(new StringBuilder()
-                .AppendLine($"Exercise {exercise.Id} ({exercise.Name}, {where}): {falseAlarms.Count} of your tests fail against the reference service, which is correct.")
+                .AppendLine($"Exercise {exercise.Id} ({exercise.Name}, {where}): {(falseAlarms.Count == 1 ? "one of your tests fails" : $"{falseAlarms.Count} of your tests fail")} against the reference service, which is correct.")
                 .AppendLine($"  Test:     {first.Name}")
                 .AppendLine($"  Failure:  {FirstLines(first.Message)}")
                 .Append("  Hint:     a test must pass on correct code, or its failures mean nothing. Check what the test expects against the book and the task sheet.")
