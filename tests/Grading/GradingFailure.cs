@@ -47,6 +47,8 @@ public sealed class NotStartedException(string message) : Exception(message)
     {
         var exercise = ChapterCatalog.Current.Exercise(exerciseId);
         var chapter = ChapterCatalog.Current.ChapterOf(exercise);
-        return new NotStartedException($"Not started yet: exercise {exercise.Id} ({exercise.Name}). Look for \"{exercise.Todo}\" in chapters/{chapter.Folder}/{exercise.File}.");
+        // A test exercise's file is in the test project beside the chapter ("../01-unary.Tests/...").
+        var file = exercise.File.StartsWith("../", StringComparison.Ordinal) ? $"chapters/{exercise.File[3..]}" : $"chapters/{chapter.Folder}/{exercise.File}";
+        return new NotStartedException($"Not started yet: exercise {exercise.Id} ({exercise.Name}). Look for \"{exercise.Todo}\" in {file}.");
     }
 }

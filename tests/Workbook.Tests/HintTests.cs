@@ -67,7 +67,7 @@ public class HintTests
         var range = $"chapters are {Workbook.Catalog.Chapters[0].Number}-{last}.";
         Assert.That(() => Workbook.ParseChapter("7"), Throws.TypeOf<UsageException>().With.Message.EqualTo($"There is no chapter 7; {range}"));
         Assert.That(() => Workbook.ParseChapter("one"), Throws.TypeOf<UsageException>().With.Message.EqualTo($"'one' is not a chapter number; {range}"));
-        Assert.That(() => Workbook.ParseChapterOrExercise("1.9"), Throws.TypeOf<UsageException>().With.Message.EqualTo("There is no exercise 1.9; chapter 1 has exercises 1.1 to 1.7."));
+        Assert.That(() => Workbook.ParseChapterOrExercise("1.9"), Throws.TypeOf<UsageException>().With.Message.EqualTo("There is no exercise 1.9; chapter 1 has exercises 1.1 to 1.T."));
         Assert.That(() => Workbook.ParseChapterOrExercise("9.1"), Throws.TypeOf<UsageException>().With.Message.EqualTo($"There is no chapter 9; {range}"));
     }
 }

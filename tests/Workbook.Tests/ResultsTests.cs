@@ -85,7 +85,7 @@ public class ResultsTests
     {
         var result = new ChapterResult(Chapter1, Outcomes.ForChapter(Chapter1, Grader.ReadTrx(System.Xml.Linq.XDocument.Parse(Trx))), []);
         Assert.That(Commands.WatchCommand.VerdictLine(result, TimeSpan.FromMilliseconds(1234)),
-            Is.EqualTo("Verdict: chapter 1: 1 done, 1 failing, 5 not started (1.23 s)"));
+            Is.EqualTo("Verdict: chapter 1: 1 done, 1 failing, 6 not started (1.23 s)"));
         Assert.That(Commands.WatchCommand.VerdictLine(ChapterResult.BuildFailed(Chapter1, ["x"]), TimeSpan.FromSeconds(2)),
             Is.EqualTo("Verdict: chapter 1 does not build (2.00 s)"));
     }

@@ -44,10 +44,17 @@ public sealed record NextStep(NextStepKind Kind, Chapter? Chapter, ExerciseResul
             : new ChapterResult(chapter, chapter.Exercises.Select(e => new ExerciseResult(chapter, e, state.GradeOf(e.Id), null)).ToList(), []))
             .ToList());
 
+    /// <summary>
+    /// "chapters/01-unary/FileServiceImpl.cs": an exercise's file from the workbook's folder. A test
+    /// exercise's file is in the chapter's test project beside it ("../01-unary.Tests/..." in chapters.json).
+    /// </summary>
+    public static string RelativePath(Chapter chapter, Exercise exercise) =>
+        exercise.File.StartsWith("../", StringComparison.Ordinal) ? $"chapters/{exercise.File[3..]}" : $"chapters/{chapter.Folder}/{exercise.File}";
+
     /// <summary>"chapters/01-unary/FileServiceImpl.cs:12", the line of the exercise's TODO (or just the file if it is gone).</summary>
     public static string TodoLocation(string root, Chapter chapter, Exercise exercise)
     {
-        var relative = $"chapters/{chapter.Folder}/{exercise.File}";
+        var relative = RelativePath(chapter, exercise);
         var path = Path.Combine(root, relative);
         if (File.Exists(path))
         {

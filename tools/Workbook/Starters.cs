@@ -50,7 +50,8 @@ public static class Starters
 
     private static async Task<bool> IsStarterAsync(string root, string commit, string folder, Chapter chapter)
     {
-        foreach (var group in chapter.Exercises.GroupBy(e => e.File))
+        // The chapter's own folder only: its test exercise lives beside it (chapters/NN-x.Tests), and reset leaves it alone.
+        foreach (var group in chapter.Exercises.Where(e => !e.File.StartsWith("../", StringComparison.Ordinal)).GroupBy(e => e.File))
         {
             var show = await GitAsync(root, ["show", $"{commit}:{folder}/{group.Key}"]);
             if (show.ExitCode != 0 || group.Any(e => !show.StandardOutput.Contains($"throw new NotImplementedException(\"{e.Todo}: {e.Name}\")", StringComparison.Ordinal)))

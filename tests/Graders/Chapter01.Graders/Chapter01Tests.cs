@@ -1,5 +1,6 @@
 using StreamingTutorial.Chapter01;
 using StreamingTutorial.Grading.Chapter01;
+using StreamingTutorial.Grading.TestSuites;
 
 namespace StreamingTutorial.Graders.Chapter01;
 
@@ -37,4 +38,8 @@ public class Chapter01_Unary
     [Test]
     public Task Exercise_1_7_WriteAndListAsync_writes_then_lists() =>
         Verdict.Of(() => Chapter01Grader.WriteAndListAsync(FileClient.WriteAndListAsync));
+
+    [Test]
+    public Task Exercise_1_T_your_tests_catch_every_wrong_service() =>
+        Verdict.Of(() => TestSuiteGrader.GradeAsync("1.T"));
 }

@@ -1,5 +1,6 @@
 using StreamingTutorial.Chapter02;
 using StreamingTutorial.Grading.Chapter02;
+using StreamingTutorial.Grading.TestSuites;
 
 namespace StreamingTutorial.Graders.Chapter02;
 
@@ -23,4 +24,8 @@ public class Chapter02_ServerStreaming
     [Test]
     public Task Exercise_2_4_ReadNumbersAsync_returns_what_arrived_before_the_deadline() =>
         Verdict.Of(() => Chapter02Grader.ReadNumbersAsync(StreamingClient.ReadNumbersAsync));
+
+    [Test]
+    public Task Exercise_2_T_your_tests_catch_every_wrong_service() =>
+        Verdict.Of(() => TestSuiteGrader.GradeAsync("2.T"));
 }

@@ -1,5 +1,6 @@
 using StreamingTutorial.Chapter03;
 using StreamingTutorial.Grading.Chapter03;
+using StreamingTutorial.Grading.TestSuites;
 
 namespace StreamingTutorial.Graders.Chapter03;
 
@@ -27,4 +28,8 @@ public class Chapter03_ClientStreaming
     [Test]
     public Task Exercise_3_4_UploadFileAsync_sends_1_MiB_chunks_and_reports_progress() =>
         Verdict.Of(() => Chapter03Grader.UploadFileClientAsync(UploaderClient.UploadFileAsync));
+
+    [Test]
+    public Task Exercise_3_T_your_tests_catch_every_wrong_service() =>
+        Verdict.Of(() => TestSuiteGrader.GradeAsync("3.T"));
 }

@@ -1,5 +1,6 @@
 using StreamingTutorial.Chapter04;
 using StreamingTutorial.Grading.Chapter04;
+using StreamingTutorial.Grading.TestSuites;
 
 namespace StreamingTutorial.Graders.Chapter04;
 
@@ -23,4 +24,8 @@ public class Chapter04_ClientStreaming
     [Test]
     public Task Exercise_4_4_SummarizeAsync_streams_readings_as_they_come_with_the_deadline() =>
         Verdict.Of(() => Chapter04Grader.SummarizeAsync(NumbersClient.SummarizeAsync));
+
+    [Test]
+    public Task Exercise_4_T_your_tests_catch_every_wrong_service() =>
+        Verdict.Of(() => TestSuiteGrader.GradeAsync("4.T"));
 }

@@ -1,5 +1,6 @@
 using StreamingTutorial.Chapter05;
 using StreamingTutorial.Grading.Chapter05;
+using StreamingTutorial.Grading.TestSuites;
 
 namespace StreamingTutorial.Graders.Chapter05;
 
@@ -30,4 +31,8 @@ public class Chapter05_BidirectionalStreaming
     [Test]
     public Task Exercise_5_5_ChatAsync_sends_lines_until_exit_while_receiving_and_returns_when_the_server_ends_the_call() =>
         Verdict.Of(() => Chapter05Grader.ChatAsync(ChatClient.ChatAsync));
+
+    [Test]
+    public Task Exercise_5_T_your_tests_catch_every_wrong_service() =>
+        Verdict.Of(() => TestSuiteGrader.GradeAsync("5.T"));
 }

@@ -210,7 +210,7 @@ public static class WatchCommand
         return $"Verdict: chapter {result.Chapter.Number}: {done} done, {failing} failing, {notStarted} not started ({seconds} s)";
     }
 
-    /// <summary>The chapter a changed file belongs to: a source or project file under chapters/NN-*/, not build output.</summary>
+    /// <summary>The chapter a changed file belongs to: a source or project file under chapters/NN-*/ (or its tests, chapters/NN-*.Tests/), not build output.</summary>
     public static Chapter? ChapterOf(WorkbookFolder workbook, string path)
     {
         var relative = Path.GetRelativePath(Path.Combine(workbook.Root, "chapters"), path).Replace('\\', '/');
@@ -219,7 +219,9 @@ public static class WatchCommand
         {
             return null;
         }
-        return workbook.Catalog.Chapters.FirstOrDefault(c => c.Folder == parts[0]);
+        // chapters/NN-x.Tests holds the chapter's test exercise (N.T): a save there grades chapter N too.
+        var folder = parts[0].EndsWith(".Tests", StringComparison.Ordinal) ? parts[0][..^".Tests".Length] : parts[0];
+        return workbook.Catalog.Chapters.FirstOrDefault(c => c.Folder == folder);
     }
 
     private static async Task IgnoreCancellation(Task task)
