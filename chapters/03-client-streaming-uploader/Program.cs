@@ -55,7 +55,7 @@ return await Demo.RunAsync(args, new DemoApp
                 // An error or Ctrl+C is printed after this, on a line of its own, not over the bar.
                 bar.EndLine();
             }
-            Console.WriteLine($"Stored as '{upload.FileName}': {upload.Size:N0} bytes in {upload.TotalChunks} chunks");
+            Console.WriteLine($"Stored as '{upload.FileName}': {upload.Size:N0} {(upload.Size == 1 ? "byte" : "bytes")} in {upload.TotalChunks} {(upload.TotalChunks == 1 ? "chunk" : "chunks")}");
             Console.WriteLine($"SHA-256: {upload.Sha256}");
         }
     },

@@ -37,7 +37,7 @@ public static partial class Chapter05Grader
     {
         // Everyone gets every message, in order, exactly once; a newcomer's first message is its own join notice.
         {
-            const string call = "new ChatRoom(maxPendingMessages: 8), Join() three times (members A, B, C), then Broadcast(\"Hello\") and Broadcast(\"How are you?\")";
+            const string call = "new ChatRoom(maxPendingMessages: 8), Join() three times (members A, B, C: the room names them Client(1), Client(2), Client(3)), then Broadcast(\"Hello\") and Broadcast(\"How are you?\")";
             var room = createRoom(8);
             var a = RoomCall("5.1", call, room.Join);
             var b = RoomCall("5.1", call, room.Join);
@@ -56,7 +56,7 @@ public static partial class Chapter05Grader
 
         // A full outbox: the member is dropped with RESOURCE_EXHAUSTED, and the others hear it left. Broadcast never waits.
         {
-            const string call = "new ChatRoom(maxPendingMessages: 4), members A, B, C; A and B read their outboxes, C reads nothing; Broadcast of \"m1\" to \"m4\"";
+            const string call = "new ChatRoom(maxPendingMessages: 4), members A, B, C (the room names them Client(1), Client(2), Client(3)); A and B read their outboxes, C reads nothing; Broadcast of \"m1\" to \"m4\"";
             var room = createRoom(4);
             var a = RoomCall("5.1", call, room.Join);
             var b = RoomCall("5.1", call, room.Join);
@@ -95,7 +95,7 @@ public static partial class Chapter05Grader
 
         // Two members too far behind at once: both dropped, each announced once.
         {
-            const string call = "new ChatRoom(maxPendingMessages: 4), members A, B, C; A reads its outbox, B and C stop reading; Broadcast of \"m1\" to \"m4\"";
+            const string call = "new ChatRoom(maxPendingMessages: 4), members A, B, C (the room names them Client(1), Client(2), Client(3)); A reads its outbox, B and C stop reading; Broadcast of \"m1\" to \"m4\"";
             var room = createRoom(4);
             var a = RoomCall("5.1", call, room.Join);
             Drain(a);
@@ -135,7 +135,7 @@ public static partial class Chapter05Grader
     public static async Task LeaveAsync(Func<int, IChatRoomUnderTest> createRoom)
     {
         {
-            const string call = "new ChatRoom(maxPendingMessages: 8), members A, B, C; Broadcast(\"See you\"); then Leave(B)";
+            const string call = "new ChatRoom(maxPendingMessages: 8), members A, B, C (the room names them Client(1), Client(2), Client(3)); Broadcast(\"See you\"); then Leave(B)";
             var room = createRoom(8);
             var a = RoomCall("5.2", call, room.Join);
             var b = RoomCall("5.2", call, room.Join);
