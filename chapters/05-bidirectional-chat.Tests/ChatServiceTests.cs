@@ -64,8 +64,8 @@ public class ChatServiceTests
 
     // TODO 5.T: write tests that would catch a room that gets these wrong, then delete the test below:
     //  - With two members in one room: the first hears the second join; what one sends, the other
-    //    receives, named by the room as its sender (Client(1)), even if the client wrote another
-    //    UserId in its message; when one leaves, the other hears it.
+    //    receives under the name the room settled (the UserId of the sender's first line, if
+    //    free), even if a later line carries another UserId; when one leaves, the other hears it.
     //  - A message longer than ChatRoom.MaxTextLength ends the sender's call with InvalidArgument.
     //  - ChatClient.ChatAsync leaves on "exit" without sending it: host ChatServiceImpl on a
     //    TestServer, watch the room with a call of your own through a real GrpcChannel

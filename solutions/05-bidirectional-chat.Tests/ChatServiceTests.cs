@@ -73,14 +73,17 @@ public class ChatServiceTests
             Assert.That((bobJoined.Kind, bobJoined.UserId), Is.EqualTo((Kind.Joined, "Client(2)")));
             await bob.Receives.ReadNextAsync(Patience);
 
-            // The room names the sender: a name the client writes in its message counts for nothing.
-            alice.Sends.Add(new ChatMessage { UserId = "Mallory", Text = "hi" });
+            // The first line settles the sender's name; a name written in a later line counts for nothing.
+            alice.Sends.Add(new ChatMessage { UserId = "alice", Text = "hi" });
             var said = await bob.Receives.ReadNextAsync(Patience);
-            Assert.That((said.Kind, said.UserId, said.Text), Is.EqualTo((Kind.Message, "Client(1)", "hi")));
+            Assert.That((said.Kind, said.UserId, said.Text), Is.EqualTo((Kind.Message, "alice", "hi")));
+            alice.Sends.Add(new ChatMessage { UserId = "Mallory", Text = "it's me, Mallory" });
+            var spoofed = await bob.Receives.ReadNextAsync(Patience);
+            Assert.That((spoofed.Kind, spoofed.UserId), Is.EqualTo((Kind.Message, "alice")));
 
             await LeaveAsync(alice);
             var aliceLeft = await bob.Receives.ReadNextAsync(Patience);
-            Assert.That((aliceLeft.Kind, aliceLeft.UserId), Is.EqualTo((Kind.Left, "Client(1)")));
+            Assert.That((aliceLeft.Kind, aliceLeft.UserId), Is.EqualTo((Kind.Left, "alice")));
         }
         finally
         {

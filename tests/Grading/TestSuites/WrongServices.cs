@@ -64,8 +64,8 @@ public static class WrongServices
         [
             new("NoJoinNotice.cs", "a chat room that does not announce a member who joins",
                 "join one member, then a second, and check the first receives a message of Kind Joined from Client(2)."),
-            new("TrustsClientName.cs", "a JoinChat that passes on the name the client wrote in its message",
-                "send a message with UserId = \"Mallory\" and check the others receive it from Client(1), the name the room gave the sender."),
+            new("TrustsClientName.cs", "a JoinChat that passes on whatever name the client writes in each message",
+                "send a first line with UserId = \"alice\", then one with UserId = \"Mallory\", and check the others receive both from alice: the first line settles the name."),
             new("NoLeftNotice.cs", "a chat room that does not tell the others when a member leaves",
                 "Complete one member's request stream, await its call, and check the other member receives a message of Kind Left."),
             new("AcceptsLongMessages.cs", "a JoinChat that passes on a message longer than ChatRoom.MaxTextLength",
