@@ -138,15 +138,15 @@ public class ChatServiceTests
 
         // ChatAsync has returned, so all it sent is in the room, before the watcher's "done".
         await watcher.RequestStream.WriteAsync(new ChatMessage { Text = "done" });
-        var heard = new List<string>();
+        var watcherSaw = new List<string>();
         while (await watcher.ResponseStream.MoveNext(timeout.Token) && watcher.ResponseStream.Current.Text != "done")
         {
             if (watcher.ResponseStream.Current.Kind == Kind.Message)
             {
-                heard.Add(watcher.ResponseStream.Current.Text);
+                watcherSaw.Add(watcher.ResponseStream.Current.Text);
             }
         }
         await watcher.RequestStream.CompleteAsync();
-        Assert.That(heard, Is.EqualTo(new[] { "hello" }));
+        Assert.That(watcherSaw, Is.EqualTo(new[] { "hello" }));
     }
 }

@@ -68,6 +68,14 @@ public sealed record WrongService(string File, string Bug, string Hint)
         {
             var key = Key(member);
             var existing = merged.Members.FirstOrDefault(m => Key(m) == key);
+            // A method whose parameters no longer match the solution's would be added as an
+            // overload nobody calls, and the "wrong" service would be right: refuse it.
+            if (existing is null && member is MethodDeclarationSyntax method
+                && merged.Members.OfType<MethodDeclarationSyntax>().Any(m => m.Identifier.Text == method.Identifier.Text))
+            {
+                throw new InvalidOperationException($"{original.Identifier.Text}.{method.Identifier.Text} in the patch has {method.ParameterList.Parameters.Count} parameters, "
+                    + "which no method of that name in the solution has: update the wrong service to the solution's signature.");
+            }
             merged = existing is null ? merged.AddMembers(member) : merged.ReplaceNode(existing, member.WithTriviaFrom(existing));
         }
         return merged;

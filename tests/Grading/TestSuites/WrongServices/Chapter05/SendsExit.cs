@@ -6,7 +6,8 @@ namespace StreamingTutorial.Chapter05;
 
 public static class ChatClient
 {
-    public static async Task ChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken = default)
+    public static async Task ChatAsync(ChatService.ChatServiceClient client, IAsyncEnumerable<string> lines, Action<ChatMessage> onMessage, CancellationToken cancellationToken = default,
+        string? name = null)
     {
         using var call = client.JoinChat(cancellationToken: cancellationToken);
         using var callOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -15,7 +16,7 @@ public static class ChatClient
         {
             await foreach (var line in lines.WithCancellation(callOver.Token))
             {
-                await call.RequestStream.WriteAsync(new ChatMessage { Text = line }, callOver.Token);
+                await call.RequestStream.WriteAsync(new ChatMessage { UserId = name ?? "", Text = line }, callOver.Token);
             }
             await call.RequestStream.CompleteAsync();
         }
