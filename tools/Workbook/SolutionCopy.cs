@@ -17,6 +17,12 @@ public static class SolutionCopy
             {
                 CopyTree(solution, Path.Combine(destination, "chapters", chapter.Folder));
             }
+            // The chapter's test exercise (N.T) lives beside it, in NN-x.Tests.
+            var tests = solution + ".Tests";
+            if (Directory.Exists(tests))
+            {
+                CopyTree(tests, Path.Combine(destination, "chapters", chapter.Folder + ".Tests"));
+            }
         }
     }
 
