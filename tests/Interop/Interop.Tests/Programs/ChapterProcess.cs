@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using StreamingTutorial.Interop.Tests.Peers;
 
 namespace StreamingTutorial.Interop.Tests.Programs;
 
@@ -132,21 +133,7 @@ internal sealed class ProgramRun : IDisposable
 
     private static ProgramRun Start(string name, string executable, string[] arguments, string directory, bool merged)
     {
-        var info = new ProcessStartInfo(executable)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        var info = ProcessRunner.StartInfo(executable, arguments, directory);
         var process = new Process { StartInfo = info };
         process.Start();
         return new ProgramRun(name, process, merged);
