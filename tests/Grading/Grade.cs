@@ -9,9 +9,9 @@ namespace StreamingTutorial.Grading;
 public static class Grade
 {
     /// <summary>Hosts a service under test in memory, with detailed errors on so an untouched TODO can be recognised.</summary>
-    public static Task<GrpcTestHost> HostAsync<TService>(Action<IServiceCollection>? configureServices = null)
+    public static Task<GrpcTestHost> HostAsync<TService>(Action<IServiceCollection>? configureServices = null, HostKind kind = HostKind.TestServer)
         where TService : class =>
-        GrpcTestHost.StartAsync(HostKind.TestServer, app => app.MapGrpcService<TService>(), configureServices, ConfigureGraded);
+        GrpcTestHost.StartAsync(kind, app => app.MapGrpcService<TService>(), configureServices, ConfigureGraded);
 
     /// <summary>Hosts a service under test created by a factory (for services with constructor arguments).</summary>
     public static Task<GrpcTestHost> HostAsync<TService>(Func<TService> create)
