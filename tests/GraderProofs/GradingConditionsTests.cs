@@ -31,7 +31,7 @@ public class GradingConditionsTests
     [Test]
     public void Every_given_file_is_the_same_in_the_chapter_and_its_solution()
     {
-        var root = FindRoot();
+        var root = WorkbookPaths.FindRoot();
         var different = new List<string>();
         foreach (var chapter in ChapterCatalog.Current.Chapters)
         {
@@ -53,15 +53,4 @@ public class GradingConditionsTests
         Assert.That(different, Is.Empty, "Given files that differ from the solution's copy (copy the solution's over the chapter's).");
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StreamingTutorial.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("StreamingTutorial.sln not found above the test's folder.");
-    }
 }

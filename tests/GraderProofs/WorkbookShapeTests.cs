@@ -11,7 +11,7 @@ namespace StreamingTutorial.GraderProofs;
 [Category("Workbook")]
 public partial class WorkbookShapeTests
 {
-    internal static readonly string Root = FindRepositoryRoot();
+    internal static readonly string Root = WorkbookPaths.FindRoot();
 
     private static IEnumerable<TestCaseData> Chapters() =>
         ChapterCatalog.Current.Chapters.Select(c => new TestCaseData(c).SetArgDisplayNames($"chapter {c.Number}"));
@@ -97,17 +97,6 @@ public partial class WorkbookShapeTests
         return string.Join("\n", body.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
     }
 
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StreamingTutorial.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("Could not find StreamingTutorial.sln above the test's folder.");
-    }
 
     [GeneratedRegex(@"<!-- snippet: (?<path>[^#]+)#(?<name>[^ ]+) -->\n```csharp\n(?<code>.*?)\n```", RegexOptions.Singleline)]
     private static partial Regex SnippetPattern();

@@ -84,14 +84,9 @@ public sealed partial record LearnerException(string Type, string Message, strin
 
     private static string Relative(string file)
     {
-        for (var folder = Path.GetDirectoryName(file); folder is not null; folder = Path.GetDirectoryName(folder))
-        {
-            if (File.Exists(Path.Combine(folder, "StreamingTutorial.sln")))
-            {
-                return Path.GetRelativePath(folder, file).Replace('\\', '/');
-            }
-        }
-        return Path.GetFileName(file);
+        return Path.GetDirectoryName(file) is { } folder && WorkbookPaths.FindRootFrom(folder) is { } root
+            ? Path.GetRelativePath(root, file).Replace('\\', '/')
+            : Path.GetFileName(file);
     }
 
     private static string FolderOf([CallerFilePath] string path = "") => Path.GetDirectoryName(path) + Path.DirectorySeparatorChar;

@@ -6,7 +6,7 @@ namespace StreamingTutorial.Workbook.Tests;
 [TestFixture]
 public class ResultsTests
 {
-    private static readonly StreamingTutorial.Grading.Chapter Chapter1 = TestRepository.Workbook.Catalog.Chapters.First(c => c.Number == 1);
+    private static readonly Chapter Chapter1 = TestRepository.Workbook.Catalog.Chapters.First(c => c.Number == 1);
 
     private const string Trx = """
         <?xml version="1.0" encoding="utf-8"?>

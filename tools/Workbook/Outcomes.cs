@@ -1,4 +1,3 @@
-using StreamingTutorial.Grading;
 
 namespace StreamingTutorial.Workbook;
 

@@ -1,4 +1,3 @@
-using StreamingTutorial.Grading;
 
 namespace StreamingTutorial.Workbook;
 
@@ -66,16 +65,13 @@ public sealed class WorkbookFolder
     /// <summary>The workbook's folder: the first folder up from here (or from the tool) that holds StreamingTutorial.sln.</summary>
     public static string FindRoot()
     {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        try
         {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "StreamingTutorial.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
+            return WorkbookPaths.FindRoot();
         }
-        throw new UsageException("Run the workbook from inside the StreamingTutorial folder.");
+        catch (DirectoryNotFoundException)
+        {
+            throw new UsageException("Run the workbook from inside the StreamingTutorial folder.");
+        }
     }
 }

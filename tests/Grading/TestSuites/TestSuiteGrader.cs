@@ -30,7 +30,9 @@ public static class TestSuiteGrader
 {
     private static readonly ConcurrentDictionary<string, Lazy<Compiled>> Builds = new();
 
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } =
+        WorkbookPaths.FindRootFrom(AppContext.BaseDirectory) ?? WorkbookPaths.FindRootFrom(InProcessCompiler.GraderBin)
+        ?? throw new DirectoryNotFoundException($"No {WorkbookPaths.SolutionFile} above the grader's folder.");
 
     /// <summary>Grades chapters/NN-x.Tests (or <paramref name="testsFolder"/>, for the proofs) for exercise N.T.</summary>
     /// <exception cref="NotStartedException">The starter's TODO test is still there.</exception>
@@ -245,18 +247,4 @@ public static class TestSuiteGrader
         return Path.Combine(parent, Guid.NewGuid().ToString("N")[..12]);
     }
 
-    private static string FindRoot()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, InProcessCompiler.GraderBin })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "StreamingTutorial.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-        throw new DirectoryNotFoundException("Could not find StreamingTutorial.sln above the grader's folder.");
-    }
 }

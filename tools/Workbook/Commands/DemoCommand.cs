@@ -7,7 +7,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Spectre.Console;
-using StreamingTutorial.Grading;
 
 namespace StreamingTutorial.Workbook.Commands;
 

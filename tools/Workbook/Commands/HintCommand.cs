@@ -1,5 +1,4 @@
 using Spectre.Console;
-using StreamingTutorial.Grading;
 
 namespace StreamingTutorial.Workbook.Commands;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Spectre.Console;
-using StreamingTutorial.Grading;
 using StreamingTutorial.Workbook.Watch;
 
 namespace StreamingTutorial.Workbook.Commands;

@@ -1,5 +1,4 @@
 using Microsoft.CodeAnalysis;
-using StreamingTutorial.Grading;
 
 namespace StreamingTutorial.Workbook.Watch;
 

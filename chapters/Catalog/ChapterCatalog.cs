@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace StreamingTutorial.Grading;
+namespace StreamingTutorial.Catalog;
 
 /// <summary>The workbook's chapters and exercises, read from chapters/chapters.json: the one source of titles, files and hints.</summary>
 public sealed class ChapterCatalog
