@@ -46,40 +46,40 @@ public static class Grade
 
     /// <summary>Calls the learner's server. An untouched TODO becomes NotStartedException; other failures are the caller's to judge.</summary>
     /// An exception thrown by the learner's handler becomes a failure that shows it.
-    public static async Task<T> CallServerAsync<T>(string exerciseId, Func<Task<T>> call, string? callText = null)
+    public static async Task<T> CallServerAsync<T>(Exercise exercise, Func<Task<T>> call, string? callText = null)
     {
-        callText ??= ChapterCatalog.Current.Exercise(exerciseId).Name + "(...)";
+        callText ??= exercise.Name + "(...)";
         try
         {
             return await call().WaitAsync(TimeSpan.FromSeconds(30));
         }
         catch (RpcException ex) when (IsNotImplemented(ex))
         {
-            throw NotStartedException.For(exerciseId);
+            throw NotStartedException.For(exercise);
         }
         catch (RpcException ex) when (LearnerException.From(ex) is { } thrown)
         {
-            throw GradingFailure.Threw(exerciseId, callText, "an answer", thrown);
+            throw GradingFailure.Threw(exercise, callText, "an answer", thrown);
         }
         catch (TimeoutException)
         {
-            throw GradingFailure.For(exerciseId, "the call did not finish within 30 seconds.", callText, "an answer", "no answer after 30 s: is the handler waiting for something that never happens?",
-                ChapterCatalog.Current.Exercise(exerciseId).Hints[0].Key);
+            throw GradingFailure.For(exercise, "the call did not finish within 30 seconds.", callText, "an answer", "no answer after 30 s: is the handler waiting for something that never happens?",
+                exercise.Hints[0].Key);
         }
     }
 
     /// <summary>Calls the learner's server expecting an error status; returns the exception, or fails if the call succeeded.</summary>
-    public static async Task<RpcException> ExpectErrorAsync<T>(string exerciseId, string callText, StatusCode expected, Func<Task<T>> call, string hint)
+    public static async Task<RpcException> ExpectErrorAsync<T>(Exercise exercise, string callText, StatusCode expected, Func<Task<T>> call, string hint)
     {
         try
         {
-            var result = await CallServerAsync(exerciseId, call, callText);
-            throw GradingFailure.For(exerciseId, $"the call should have failed with {expected}, but it succeeded.", callText,
+            var result = await CallServerAsync(exercise, call, callText);
+            throw GradingFailure.For(exercise, $"the call should have failed with {expected}, but it succeeded.", callText,
                 $"status {expected}", $"status OK with {Describe(result)}", hint);
         }
         catch (RpcException ex) when (ex.StatusCode != expected)
         {
-            throw GradingFailure.For(exerciseId, "the call failed with the wrong status.", callText,
+            throw GradingFailure.For(exercise, "the call failed with the wrong status.", callText,
                 $"status {expected}", DescribeStatus(ex), hint);
         }
         catch (RpcException ex)
@@ -89,7 +89,7 @@ public static class Grade
     }
 
     /// <summary>Runs the learner's client code. An untouched TODO becomes NotStartedException; an exception becomes a failure.</summary>
-    public static async Task<T> RunClientAsync<T>(string exerciseId, string callText, Func<Task<T>> learnerCode, string? timeoutHint = null)
+    public static async Task<T> RunClientAsync<T>(Exercise exercise, string callText, Func<Task<T>> learnerCode, string? timeoutHint = null)
     {
         try
         {
@@ -97,16 +97,16 @@ public static class Grade
         }
         catch (NotImplementedException)
         {
-            throw NotStartedException.For(exerciseId);
+            throw NotStartedException.For(exercise);
         }
         catch (TimeoutException)
         {
-            throw GradingFailure.For(exerciseId, "the code did not finish within 30 seconds.", callText, "a result", "no result after 30 s",
-                timeoutHint ?? ChapterCatalog.Current.Exercise(exerciseId).Hints[0].Key);
+            throw GradingFailure.For(exercise, "the code did not finish within 30 seconds.", callText, "a result", "no result after 30 s",
+                timeoutHint ?? exercise.Hints[0].Key);
         }
         catch (Exception ex) when (ex is not GradingFailure and not NotStartedException)
         {
-            throw GradingFailure.Threw(exerciseId, callText, "a result", LearnerException.From(ex));
+            throw GradingFailure.Threw(exercise, callText, "a result", LearnerException.From(ex));
         }
     }
 

@@ -6,9 +6,9 @@ namespace StreamingTutorial.Grading;
 public sealed class GradingFailure(string message) : Exception(message)
 {
     /// <param name="hint">The key (in chapters.json) of the hint that fits this check's failure.</param>
-    public static GradingFailure For(string exerciseId, string problem, string call, string expected, string actual, string hint)
+    public static GradingFailure For(Exercise exercise, string problem, string call, string expected, string actual, string hint)
     {
-        var text = Heading(exerciseId, problem)
+        var text = Heading(exercise, problem)
             .AppendLine($"  Call:     {call}")
             .AppendLine($"  Expected: {expected}")
             .AppendLine($"  Actual:   {actual}")
@@ -20,10 +20,10 @@ public sealed class GradingFailure(string message) : Exception(message)
     /// The learner's own code threw: the exception as it is, where it was thrown, and the hint of the
     /// exercise that owns that code (the frame's method), or of the exercise being graded.
     /// </summary>
-    public static GradingFailure Threw(string exerciseId, string call, string expected, LearnerException thrown)
+    public static GradingFailure Threw(Exercise exercise, string call, string expected, LearnerException thrown)
     {
-        var owner = thrown.Exercise ?? ChapterCatalog.Current.Exercise(exerciseId);
-        var text = Heading(owner.Id, "your code threw an exception.")
+        var owner = thrown.Exercise ?? exercise;
+        var text = Heading(owner, "your code threw an exception.")
             .AppendLine($"  Call:     {call}")
             .AppendLine($"  Expected: {expected}")
             .AppendLine($"  Actual:   {thrown.Type}: {thrown.Message}")
@@ -32,23 +32,13 @@ public sealed class GradingFailure(string message) : Exception(message)
         return new GradingFailure(text.ToString());
     }
 
-    private static StringBuilder Heading(string exerciseId, string problem)
-    {
-        var exercise = ChapterCatalog.Current.Exercise(exerciseId);
-        var chapter = ChapterCatalog.Current.ChapterOf(exercise);
-        return new StringBuilder().AppendLine($"Exercise {exercise.Id} ({exercise.Name}, chapters/{chapter.Folder}/{exercise.File}): {problem}");
-    }
+    private static StringBuilder Heading(Exercise exercise, string problem) =>
+        new StringBuilder().AppendLine($"Exercise {exercise.Id} ({exercise.Name}, {ChapterCatalog.Current.TodoFile(exercise)}): {problem}");
 }
 
 /// <summary>The exercise's TODO is untouched: it still throws the starter's NotImplementedException.</summary>
 public sealed class NotStartedException(string message) : Exception(message)
 {
-    public static NotStartedException For(string exerciseId)
-    {
-        var exercise = ChapterCatalog.Current.Exercise(exerciseId);
-        var chapter = ChapterCatalog.Current.ChapterOf(exercise);
-        // A test exercise's file is in the test project beside the chapter ("../01-unary.Tests/...").
-        var file = exercise.File.StartsWith("../", StringComparison.Ordinal) ? $"chapters/{exercise.File[3..]}" : $"chapters/{chapter.Folder}/{exercise.File}";
-        return new NotStartedException($"Not started yet: exercise {exercise.Id} ({exercise.Name}). Look for \"{exercise.Todo}\" in {file}.");
-    }
+    public static NotStartedException For(Exercise exercise) =>
+        new($"Not started yet: exercise {exercise.Id} ({exercise.Name}). Look for \"{exercise.Todo}\" in {ChapterCatalog.Current.TodoFile(exercise)}.");
 }

@@ -16,18 +16,18 @@ public static partial class Chapter01Grader
         const string call = "WriteFile(file_name: \"again.txt\", content: \"a long first version\"), then WriteFile(file_name: \"again.txt\", content: \"short\")";
         foreach (var text in new[] { "a long first version", "short" })
         {
-            await Grade.CallServerAsync("1.3", async () => await client.WriteFileAsync(new WriteFileRequest { FileName = "again.txt", Content = ByteString.CopyFromUtf8(text) }));
+            await Grade.CallServerAsync(Exercises.WriteFile, async () => await client.WriteFileAsync(new WriteFileRequest { FileName = "again.txt", Content = ByteString.CopyFromUtf8(text) }));
         }
         var stored = await File.ReadAllTextAsync(Path.Combine(root, "again.txt"));
         if (stored != "short")
         {
-            throw GradingFailure.For("1.3", "writing a file that exists should replace it, not write over its start and leave the rest.", call,
+            throw GradingFailure.For(Exercises.WriteFile, "writing a file that exists should replace it, not write over its start and leave the rest.", call,
                 "again.txt holds \"short\"", $"again.txt holds \"{stored}\"", hint: "write-bytes");
         }
     }
 
     /// <summary>A client gets the server's error as an RpcException, not an empty or made-up result.</summary>
-    private static async Task ServerErrorReachesCallerAsync(string exerciseId, string callText, ReferenceFileService.Running reference, StatusCode code, Func<Task<object>> learnerCall, string hint)
+    private static async Task ServerErrorReachesCallerAsync(Exercise exercise, string callText, ReferenceFileService.Running reference, StatusCode code, Func<Task<object>> learnerCall, string hint)
     {
         var text = $"{callText} against a server that answers {code} \"failing on purpose\"";
         reference.Recorder.FailWith = new Status(code, "failing on purpose");
@@ -39,7 +39,7 @@ public static partial class Chapter01Grader
         }
         catch (NotImplementedException)
         {
-            throw NotStartedException.For(exerciseId);
+            throw NotStartedException.For(exercise);
         }
         catch (Exception ex)
         {
@@ -51,7 +51,7 @@ public static partial class Chapter01Grader
         }
         if (thrown is not RpcException rpc || rpc.StatusCode != code)
         {
-            throw GradingFailure.For(exerciseId, "the server's error should reach the caller: don't catch it and return something else.", text,
+            throw GradingFailure.For(exercise, "the server's error should reach the caller: don't catch it and return something else.", text,
                 $"RpcException with status {code}",
                 thrown is null ? $"the method returned {Grade.Describe(result)}" : thrown is RpcException other ? $"RpcException with status {other.StatusCode}" : $"{thrown.GetType().Name}: {thrown.Message}", hint);
         }

@@ -29,26 +29,26 @@ public static partial class Chapter02Grader
         // interval_ms 0 means the default of 1,000 ms; a new call numbers from 1 again.
         await CheckTimeUpdatesAsync(client, intervalMs: 0, count: 2, expectedGapMs: 1000, within: TimeSpan.FromSeconds(2.5));
 
-        var rejected = await Grade.ExpectErrorAsync("2.1", "GetTimeUpdates(interval_ms: -5)", StatusCode.InvalidArgument,
-            () => ExpectNothingAsync("2.1", "GetTimeUpdates(interval_ms: -5)", () => client.GetTimeUpdates(new TimeUpdatesRequest { IntervalMs = -5 })), hint: "interval-check");
-        CheckHasMessage("2.1", "GetTimeUpdates(interval_ms: -5)", rejected, hint: "interval-check");
+        var rejected = await Grade.ExpectErrorAsync(Exercises.GetTimeUpdates, "GetTimeUpdates(interval_ms: -5)", StatusCode.InvalidArgument,
+            () => ExpectNothingAsync(Exercises.GetTimeUpdates, "GetTimeUpdates(interval_ms: -5)", () => client.GetTimeUpdates(new TimeUpdatesRequest { IntervalMs = -5 })), hint: "interval-check");
+        CheckHasMessage(Exercises.GetTimeUpdates, "GetTimeUpdates(interval_ms: -5)", rejected, hint: "interval-check");
 
         // A long interval, cancelled after the first update: the handler must end at once, not an interval later.
         const string cancelText = "GetTimeUpdates(interval_ms: 10000), cancelled by the client after the first update";
         var number = watcher.Started + 1;
         using (var call = client.GetTimeUpdates(new TimeUpdatesRequest { IntervalMs = 10_000 }))
         {
-            var first = await Grade.CallServerAsync("2.1", () => ReadAsync(call, 1, Patience));
+            var first = await Grade.CallServerAsync(Exercises.GetTimeUpdates, () => ReadAsync(call, 1, Patience));
             if (first.Messages.Count == 0)
             {
-                throw GradingFailure.For("2.1", "the first update should be sent right away, before the first wait.", cancelText,
+                throw GradingFailure.For(Exercises.GetTimeUpdates, "the first update should be sent right away, before the first wait.", cancelText,
                     "an update at once", first.ToString(), hint: "write-then-wait");
             }
         }
         var cancelled = Stopwatch.StartNew();
         if (!await CompletesWithinAsync(watcher.Finished(number), Patience))
         {
-            throw GradingFailure.For("2.1", "the handler went on after the client cancelled.", cancelText,
+            throw GradingFailure.For(Exercises.GetTimeUpdates, "the handler went on after the client cancelled.", cancelText,
                 "the handler returns as soon as context.CancellationToken fires",
                 $"still running {cancelled.Elapsed.TotalSeconds:0.0} s after the client cancelled (waiting out the 10 s interval?)", hint: "cancellation");
         }
@@ -75,7 +75,7 @@ public static partial class Chapter02Grader
             var missing = Enumerable.Range(min, few ? max - min + 1 : 0).Except(read.Messages.Select(n => n.Value)).ToList();
             if (missing.Count > 0)
             {
-                throw GradingFailure.For("2.2", $"some values from min to max never came: {Grade.Describe(missing)}.", Text(request),
+                throw GradingFailure.For(Exercises.GenerateNumbers, $"some values from min to max never came: {Grade.Describe(missing)}.", Text(request),
                     $"every value from {min} to {max} (both included) among {count} numbers", $"never {Grade.Describe(missing)}", hint: "inclusive-max");
             }
         }
@@ -85,7 +85,7 @@ public static partial class Chapter02Grader
         var span = timed.Arrivals[^1] - timed.Arrivals[0];
         if (span < TimeSpan.FromMilliseconds(2 * 150 * 0.75))
         {
-            throw GradingFailure.For("2.2", "the numbers came faster than interval_ms asks.", Text(paced),
+            throw GradingFailure.For(Exercises.GenerateNumbers, "the numbers came faster than interval_ms asks.", Text(paced),
                 "about 300 ms from the first number to the third", $"{span.TotalMilliseconds:0} ms", hint: "count-and-pace");
         }
 
@@ -96,9 +96,9 @@ public static partial class Chapter02Grader
             new RandomRequest { Min = 1, Max = 5, Count = 2, IntervalMs = -1 },
         })
         {
-            var rejected = await Grade.ExpectErrorAsync("2.2", Text(bad), StatusCode.InvalidArgument,
-                () => ExpectNothingAsync("2.2", Text(bad), () => client.GenerateNumbers(bad)), hint: "request-check");
-            CheckHasMessage("2.2", Text(bad), rejected, hint: "request-check");
+            var rejected = await Grade.ExpectErrorAsync(Exercises.GenerateNumbers, Text(bad), StatusCode.InvalidArgument,
+                () => ExpectNothingAsync(Exercises.GenerateNumbers, Text(bad), () => client.GenerateNumbers(bad)), hint: "request-check");
+            CheckHasMessage(Exercises.GenerateNumbers, Text(bad), rejected, hint: "request-check");
         }
         await GenerateNumbersStopsWhenCancelledAsync(createService);
     }
@@ -113,7 +113,7 @@ public static partial class Chapter02Grader
         const int count = 4;
         const string callText = "ReadTimeUpdatesAsync(client, intervalMs: 15, maxUpdates: 4, onUpdate, CancellationToken.None)";
         var seen = new List<TimeUpdate>();
-        var outcome = await RunLearnerAsync("2.3", callText,
+        var outcome = await RunLearnerAsync(Exercises.ReadTimeUpdatesAsync, callText,
             async () =>
             {
                 await learnerRead(reference.Client, interval, count, update => Add(seen, update), CancellationToken.None);
@@ -122,12 +122,12 @@ public static partial class Chapter02Grader
             "the method returns after 4 updates", hint: "stop-at-max");
         if (outcome.Error is not null)
         {
-            throw GradingFailure.For("2.3", "the code threw an exception.", callText, "the method returns after 4 updates", Describe(outcome.Error), hint: "stop-at-max");
+            throw GradingFailure.For(Exercises.ReadTimeUpdatesAsync, "the code threw an exception.", callText, "the method returns after 4 updates", Describe(outcome.Error), hint: "stop-at-max");
         }
         var call = reference.Log.Calls.FirstOrDefault();
         if (call is null || call.Request.IntervalMs != interval)
         {
-            throw GradingFailure.For("2.3", "the server did not receive the interval.", callText,
+            throw GradingFailure.For(Exercises.ReadTimeUpdatesAsync, "the server did not receive the interval.", callText,
                 "GetTimeUpdates(interval_ms: 15)", call is null ? "no GetTimeUpdates call" : $"GetTimeUpdates(interval_ms: {call.Request.IntervalMs})", hint: "read-all");
         }
         // The reference's updates are known in advance; its record of what it sent may lag the client by a write.
@@ -136,12 +136,12 @@ public static partial class Chapter02Grader
         var actual = Snapshot(seen).Select(DescribeUpdate).ToList();
         if (!actual.SequenceEqual(expected))
         {
-            throw GradingFailure.For("2.3", "onUpdate should get each of the first 4 updates the server sent, in order, and no more.", callText,
+            throw GradingFailure.For(Exercises.ReadTimeUpdatesAsync, "onUpdate should get each of the first 4 updates the server sent, in order, and no more.", callText,
                 Shorten(expected), Shorten(actual), hint: "stop-at-max");
         }
         if (!await CompletesWithinAsync(call.Cancelled.Task, Patience))
         {
-            throw GradingFailure.For("2.3", "the call was still open after the method returned, so the server kept sending.", callText,
+            throw GradingFailure.For(Exercises.ReadTimeUpdatesAsync, "the call was still open after the method returned, so the server kept sending.", callText,
                 "the call cancelled once 4 updates arrived", $"not cancelled; the server has sent {call.Sent.Count} updates so far", hint: "stop-at-max");
         }
 
@@ -159,24 +159,24 @@ public static partial class Chapter02Grader
         }, stop.Token));
         if (!await CompletesWithinAsync(Task.WhenAny(three.Task, reading), Patience) || !three.Task.IsCompleted)
         {
-            throw GradingFailure.For("2.3", "the method did not pass 3 updates to onUpdate.", tokenText, "3 updates, then more until the token is cancelled",
+            throw GradingFailure.For(Exercises.ReadTimeUpdatesAsync, "the method did not pass 3 updates to onUpdate.", tokenText, "3 updates, then more until the token is cancelled",
                 reading.IsFaulted ? Describe(reading.Exception!.InnerException!) : $"{Snapshot(seenAgain).Count} updates", hint: "read-all");
         }
         stop.Cancel();
         if (!await CompletesWithinAsync(reading, Patience))
         {
-            throw GradingFailure.For("2.3", "the method kept reading after the cancellation token was cancelled.", tokenText,
+            throw GradingFailure.For(Exercises.ReadTimeUpdatesAsync, "the method kept reading after the cancellation token was cancelled.", tokenText,
                 "the method ends soon after the token is cancelled", $"still reading {Patience.TotalSeconds:0} s later", hint: "pass-token");
         }
         if (reading.Exception?.InnerException is { } error && error is not OperationCanceledException and not RpcException { StatusCode: StatusCode.Cancelled })
         {
-            throw GradingFailure.For("2.3", "the method failed in an unexpected way when the token was cancelled.", tokenText,
+            throw GradingFailure.For(Exercises.ReadTimeUpdatesAsync, "the method failed in an unexpected way when the token was cancelled.", tokenText,
                 "it returns, or throws RpcException with StatusCode.Cancelled", Describe(error), hint: "pass-token");
         }
         var second = reference.Log.Calls.ElementAtOrDefault(1);
         if (second is null || !await CompletesWithinAsync(second.Cancelled.Task, Patience))
         {
-            throw GradingFailure.For("2.3", "the server never saw the call cancelled after the token was.", tokenText,
+            throw GradingFailure.For(Exercises.ReadTimeUpdatesAsync, "the server never saw the call cancelled after the token was.", tokenText,
                 "the call cancelled", second is null ? "no second GetTimeUpdates call" : "the call still open", hint: "pass-token");
         }
         await ReadTimeUpdatesServerFailsAsync(learnerRead, reference);
@@ -190,15 +190,15 @@ public static partial class Chapter02Grader
         // A stream that ends on its own: every number, in order, and the call carries the deadline.
         var request = new RandomRequest { Min = 10, Max = 99, Count = 5, IntervalMs = 5 };
         var callText = $"ReadNumbersAsync(client, {Text(request)}, timeout: 5 s)";
-        var outcome = await RunLearnerAsync("2.4", callText, () => learnerRead(reference.Client, request, TimeSpan.FromSeconds(5)), "the 5 numbers", hint: "stream-deadline");
+        var outcome = await RunLearnerAsync(Exercises.ReadNumbersAsync, callText, () => learnerRead(reference.Client, request, TimeSpan.FromSeconds(5)), "the 5 numbers", hint: "stream-deadline");
         if (outcome.Error is not null)
         {
-            throw GradingFailure.For("2.4", "the code threw an exception.", callText, "the 5 numbers", Describe(outcome.Error), hint: "collect-until-deadline");
+            throw GradingFailure.For(Exercises.ReadNumbersAsync, "the code threw an exception.", callText, "the 5 numbers", Describe(outcome.Error), hint: "collect-until-deadline");
         }
         var call = reference.Log.Calls.FirstOrDefault();
         if (call is null || !call.Request.Equals(request))
         {
-            throw GradingFailure.For("2.4", "the server did not receive the request.", callText, Grade.Describe(request),
+            throw GradingFailure.For(Exercises.ReadNumbersAsync, "the server did not receive the request.", callText, Grade.Describe(request),
                 call is null ? "no GenerateNumbers call" : Grade.Describe(call.Request), hint: "stream-deadline");
         }
         CheckDeadline(call, callText, TimeSpan.FromSeconds(5));
@@ -209,21 +209,21 @@ public static partial class Chapter02Grader
         var stalled = new RandomRequest { Min = 1, Max = 1000, Count = 10, IntervalMs = 5 };
         var stallText = $"ReadNumbersAsync(client, {Text(stalled)}, timeout: 0.4 s), the server going quiet after 3 numbers";
         var limit = TimeSpan.FromSeconds(3);
-        outcome = await RunLearnerAsync("2.4", stallText, () => learnerRead(reference.Client, stalled, TimeSpan.FromMilliseconds(400)),
+        outcome = await RunLearnerAsync(Exercises.ReadNumbersAsync, stallText, () => learnerRead(reference.Client, stalled, TimeSpan.FromMilliseconds(400)),
             "the 3 numbers that arrived, about 0.4 s after the call", hint: "stream-deadline", limit);
         if (outcome.Error is RpcException { StatusCode: StatusCode.DeadlineExceeded })
         {
-            throw GradingFailure.For("2.4", "when the deadline passes, return the numbers that arrived instead of throwing.", stallText,
+            throw GradingFailure.For(Exercises.ReadNumbersAsync, "when the deadline passes, return the numbers that arrived instead of throwing.", stallText,
                 "the 3 numbers that arrived", Describe(outcome.Error), hint: "collect-until-deadline");
         }
         if (outcome.Error is not null)
         {
-            throw GradingFailure.For("2.4", "the code threw an exception.", stallText, "the 3 numbers that arrived", Describe(outcome.Error), hint: "collect-until-deadline");
+            throw GradingFailure.For(Exercises.ReadNumbersAsync, "the code threw an exception.", stallText, "the 3 numbers that arrived", Describe(outcome.Error), hint: "collect-until-deadline");
         }
         var stalledCall = reference.Log.Calls.ElementAtOrDefault(1);
         if (stalledCall is null)
         {
-            throw GradingFailure.For("2.4", "the server received no call.", stallText, "a GenerateNumbers call", "none", hint: "stream-deadline");
+            throw GradingFailure.For(Exercises.ReadNumbersAsync, "the server received no call.", stallText, "a GenerateNumbers call", "none", hint: "stream-deadline");
         }
         CheckDeadline(stalledCall, stallText, TimeSpan.FromMilliseconds(400));
         CheckNumbers(stallText, stalledCall.Sent, outcome.Result!);
@@ -232,11 +232,11 @@ public static partial class Chapter02Grader
         // Only DeadlineExceeded means "return what arrived": a rejected request is the caller's to see.
         var invalid = new RandomRequest { Min = 9, Max = 1, Count = 3 };
         var invalidText = $"ReadNumbersAsync(client, {Text(invalid)}, timeout: 5 s), which the server rejects";
-        outcome = await RunLearnerAsync("2.4", invalidText, () => learnerRead(reference.Client, invalid, TimeSpan.FromSeconds(5)),
+        outcome = await RunLearnerAsync(Exercises.ReadNumbersAsync, invalidText, () => learnerRead(reference.Client, invalid, TimeSpan.FromSeconds(5)),
             "an RpcException with StatusCode.InvalidArgument", hint: "other-errors");
         if (outcome.Error is not RpcException { StatusCode: StatusCode.InvalidArgument })
         {
-            throw GradingFailure.For("2.4", "errors other than DeadlineExceeded should reach the caller.", invalidText,
+            throw GradingFailure.For(Exercises.ReadNumbersAsync, "errors other than DeadlineExceeded should reach the caller.", invalidText,
                 "an RpcException with StatusCode.InvalidArgument",
                 outcome.Error is null ? $"returned {Grade.Describe(outcome.Result)}" : Describe(outcome.Error), hint: "other-errors");
         }
@@ -249,37 +249,37 @@ public static partial class Chapter02Grader
         StreamRead<TimeUpdate> read;
         using (var call = client.GetTimeUpdates(new TimeUpdatesRequest { IntervalMs = intervalMs }))
         {
-            read = await Grade.CallServerAsync("2.1", () => ReadAsync(call, count, within));
+            read = await Grade.CallServerAsync(Exercises.GetTimeUpdates, () => ReadAsync(call, count, within));
         }
         var after = DateTime.UtcNow;
         var expectedText = $"{count} updates numbered 1 to {count}, about {expectedGapMs} ms apart, going on until the client cancels";
         if (read.Messages.Count < count)
         {
             throw read.Ended
-                ? GradingFailure.For("2.1", "the stream ended on its own; it should go on until the client cancels.", callText, expectedText, read.ToString(), hint: "write-then-wait")
-                : GradingFailure.For("2.1", $"too few updates arrived within {within.TotalSeconds:0.#} s.", callText, expectedText, read.ToString(), hint: "interval-check");
+                ? GradingFailure.For(Exercises.GetTimeUpdates, "the stream ended on its own; it should go on until the client cancels.", callText, expectedText, read.ToString(), hint: "write-then-wait")
+                : GradingFailure.For(Exercises.GetTimeUpdates, $"too few updates arrived within {within.TotalSeconds:0.#} s.", callText, expectedText, read.ToString(), hint: "interval-check");
         }
         var sequences = read.Messages.Select(u => u.Sequence).ToList();
         if (!sequences.SequenceEqual(Enumerable.Range(1, count).Select(i => (long)i)))
         {
-            throw GradingFailure.For("2.1", "the updates are not numbered 1, 2, 3, ... in each call.", callText,
+            throw GradingFailure.For(Exercises.GetTimeUpdates, "the updates are not numbered 1, 2, 3, ... in each call.", callText,
                 $"sequence {Grade.Describe(Enumerable.Range(1, count))}", $"sequence {Shorten(sequences)}", hint: "write-then-wait");
         }
         if (read.Messages.Any(u => u.Time is null))
         {
-            throw GradingFailure.For("2.1", "an update has no time.", callText, "every update with the current UTC time", read.ToString(), hint: "write-then-wait");
+            throw GradingFailure.For(Exercises.GetTimeUpdates, "an update has no time.", callText, "every update with the current UTC time", read.ToString(), hint: "write-then-wait");
         }
         var times = read.Messages.Select(u => u.Time.ToDateTime()).ToList();
         // A generous margin: the check is "this is the server's clock now", not a timing test.
         if (times.Any(t => t < before.AddSeconds(-5) || t > after.AddSeconds(5)))
         {
-            throw GradingFailure.For("2.1", "the times are not the server's current UTC time.", callText,
+            throw GradingFailure.For(Exercises.GetTimeUpdates, "the times are not the server's current UTC time.", callText,
                 $"times between {before:O} and {after:O}", Grade.Describe(times.Select(t => t.ToString("O"))), hint: "write-then-wait");
         }
         var gaps = times.Zip(times.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
         if (gaps.Sum() < (count - 1) * expectedGapMs * 0.75 || gaps.Any(g => g <= 0))
         {
-            throw GradingFailure.For("2.1", intervalMs == 0 ? "interval_ms 0 should mean the default, 1,000 ms." : "the updates came faster than interval_ms asks.",
+            throw GradingFailure.For(Exercises.GetTimeUpdates, intervalMs == 0 ? "interval_ms 0 should mean the default, 1,000 ms." : "the updates came faster than interval_ms asks.",
                 callText, $"about {expectedGapMs} ms between two updates", $"gaps of {Grade.Describe(gaps.Select(g => $"{g:0} ms"))}", hint: "interval-check");
         }
     }
@@ -291,49 +291,49 @@ public static partial class Chapter02Grader
         {
             // A few more than asked for, so a stream that sends too many (or never ends) shows it.
             using var call = client.GenerateNumbers(request);
-            read = await Grade.CallServerAsync("2.2", () => ReadAsync(call, request.Count + 3, TimeSpan.FromSeconds(3)));
+            read = await Grade.CallServerAsync(Exercises.GenerateNumbers, () => ReadAsync(call, request.Count + 3, TimeSpan.FromSeconds(3)));
         }
         catch (RpcException ex)
         {
-            throw GradingFailure.For("2.2", "the call failed.", Text(request), $"{request.Count} numbers, then status OK",
+            throw GradingFailure.For(Exercises.GenerateNumbers, "the call failed.", Text(request), $"{request.Count} numbers, then status OK",
                 Grade.DescribeStatus(ex), hint: ex.StatusCode == StatusCode.InvalidArgument ? "request-check" : "inclusive-max");
         }
         var expected = $"{request.Count} numbers from {request.Min} to {request.Max}, numbered 1 to {request.Count}, then the end of the stream";
         if (read.Messages.Count != request.Count || !read.Ended)
         {
-            throw GradingFailure.For("2.2", read.Messages.Count > request.Count ? "the stream has too many numbers." : "the stream should end after count numbers.",
+            throw GradingFailure.For(Exercises.GenerateNumbers, read.Messages.Count > request.Count ? "the stream has too many numbers." : "the stream should end after count numbers.",
                 Text(request), expected, read.ToString(), hint: "count-and-pace");
         }
         var sequences = read.Messages.Select(n => n.Sequence).ToList();
         if (!sequences.SequenceEqual(Enumerable.Range(1, request.Count)))
         {
-            throw GradingFailure.For("2.2", "the numbers are not numbered 1, 2, 3, ...", Text(request), expected, $"sequence {Shorten(sequences)}", hint: "count-and-pace");
+            throw GradingFailure.For(Exercises.GenerateNumbers, "the numbers are not numbered 1, 2, 3, ...", Text(request), expected, $"sequence {Shorten(sequences)}", hint: "count-and-pace");
         }
         var outside = read.Messages.Where(n => n.Value < request.Min || n.Value > request.Max).Select(n => n.Value).Distinct().ToList();
         if (outside.Count > 0)
         {
-            throw GradingFailure.For("2.2", "some numbers are outside [min, max].", Text(request), expected, $"values {Grade.Describe(outside)}", hint: "inclusive-max");
+            throw GradingFailure.For(Exercises.GenerateNumbers, "some numbers are outside [min, max].", Text(request), expected, $"values {Grade.Describe(outside)}", hint: "inclusive-max");
         }
         return read;
     }
 
     /// <summary>Reads a call that should be rejected; a message means the handler sent data before checking the request.</summary>
-    private static async Task<StreamRead<T>> ExpectNothingAsync<T>(string exerciseId, string callText, Func<AsyncServerStreamingCall<T>> start)
+    private static async Task<StreamRead<T>> ExpectNothingAsync<T>(Exercise exercise, string callText, Func<AsyncServerStreamingCall<T>> start)
     {
         var read = await ReadAsync(start, 3, Patience);
         if (read.Messages.Count > 0)
         {
-            throw GradingFailure.For(exerciseId, "a bad request should be rejected before anything is sent.", callText,
-                "status InvalidArgument, and no messages", read.ToString(), hint: exerciseId == "2.1" ? "interval-check" : "request-check");
+            throw GradingFailure.For(exercise, "a bad request should be rejected before anything is sent.", callText,
+                "status InvalidArgument, and no messages", read.ToString(), hint: exercise == Exercises.GetTimeUpdates ? "interval-check" : "request-check");
         }
         return read;
     }
 
-    private static void CheckHasMessage(string exerciseId, string callText, RpcException rejected, string hint)
+    private static void CheckHasMessage(Exercise exercise, string callText, RpcException rejected, string hint)
     {
         if (string.IsNullOrWhiteSpace(rejected.Status.Detail))
         {
-            throw GradingFailure.For(exerciseId, "the error has no message.", callText, "status InvalidArgument with a message that says what is wrong",
+            throw GradingFailure.For(exercise, "the error has no message.", callText, "status InvalidArgument with a message that says what is wrong",
                 "status InvalidArgument with an empty message", hint);
         }
     }
@@ -342,12 +342,12 @@ public static partial class Chapter02Grader
     {
         if (call.Deadline == DateTime.MaxValue || call.Deadline == default)
         {
-            throw GradingFailure.For("2.4", "the call was made without a deadline.", callText, $"a deadline {Seconds(timeout)} after the call", "no deadline", hint: "stream-deadline");
+            throw GradingFailure.For(Exercises.ReadNumbersAsync, "the call was made without a deadline.", callText, $"a deadline {Seconds(timeout)} after the call", "no deadline", hint: "stream-deadline");
         }
         var allowed = call.Deadline - call.ReceivedAt;
         if (allowed < timeout * 0.5 || allowed > timeout * 1.25 + TimeSpan.FromMilliseconds(100))
         {
-            throw GradingFailure.For("2.4", "the deadline is not the timeout from now.", callText, $"a deadline {Seconds(timeout)} after the call",
+            throw GradingFailure.For(Exercises.ReadNumbersAsync, "the deadline is not the timeout from now.", callText, $"a deadline {Seconds(timeout)} after the call",
                 $"a deadline {Seconds(allowed)} after the call", hint: "stream-deadline");
         }
     }
@@ -358,7 +358,7 @@ public static partial class Chapter02Grader
         var actual = (returned ?? []).Select(DescribeNumber).ToList();
         if (!actual.SequenceEqual(expected))
         {
-            throw GradingFailure.For("2.4", "the method should return every number that arrived, in order.", callText,
+            throw GradingFailure.For(Exercises.ReadNumbersAsync, "the method should return every number that arrived, in order.", callText,
                 Shorten(expected), Shorten(actual), hint: "collect-until-deadline");
         }
     }
@@ -396,14 +396,14 @@ public static partial class Chapter02Grader
         return new StreamRead<T>(messages, arrivals, max, Ended: false, within);
     }
 
-    private static async Task<(T? Result, Exception? Error)> RunLearnerAsync<T>(string exerciseId, string callText, Func<Task<T>> learnerCode,
+    private static async Task<(T? Result, Exception? Error)> RunLearnerAsync<T>(Exercise exercise, string callText, Func<Task<T>> learnerCode,
         string expected, string hint, TimeSpan? limit = null)
     {
         var time = limit ?? TimeSpan.FromSeconds(5);
         var task = Start(learnerCode);
         if (!await CompletesWithinAsync(task, time))
         {
-            throw GradingFailure.For(exerciseId, $"the code did not finish within {Seconds(time)}.", callText, expected, $"still running after {Seconds(time)}", hint);
+            throw GradingFailure.For(exercise, $"the code did not finish within {Seconds(time)}.", callText, expected, $"still running after {Seconds(time)}", hint);
         }
         try
         {
@@ -411,7 +411,7 @@ public static partial class Chapter02Grader
         }
         catch (NotImplementedException)
         {
-            throw NotStartedException.For(exerciseId);
+            throw NotStartedException.For(exercise);
         }
         catch (Exception ex)
         {

@@ -20,16 +20,16 @@ public static partial class Chapter02Grader
         var number = watcher.Started + 1;
         using (var call = client.GenerateNumbers(request))
         {
-            var first = await Grade.CallServerAsync("2.2", () => ReadAsync(call, 1, Patience));
+            var first = await Grade.CallServerAsync(Exercises.GenerateNumbers, () => ReadAsync(call, 1, Patience));
             if (first.Messages.Count == 0)
             {
-                throw GradingFailure.For("2.2", "the first number should come at once; the pause is between numbers.", callText, "a number at once", first.ToString(), hint: "count-and-pace");
+                throw GradingFailure.For(Exercises.GenerateNumbers, "the first number should come at once; the pause is between numbers.", callText, "a number at once", first.ToString(), hint: "count-and-pace");
             }
         }
         var cancelled = Stopwatch.StartNew();
         if (!await CompletesWithinAsync(watcher.Finished(number), Patience))
         {
-            throw GradingFailure.For("2.2", "the handler went on after the client cancelled.", callText,
+            throw GradingFailure.For(Exercises.GenerateNumbers, "the handler went on after the client cancelled.", callText,
                 "the handler returns as soon as context.CancellationToken fires: pass it to Task.Delay",
                 $"still running {cancelled.Elapsed.TotalSeconds:0.0} s after the client cancelled (waiting out the 10 s interval?)", hint: "count-and-pace");
         }
@@ -43,14 +43,14 @@ public static partial class Chapter02Grader
         reference.Service.FailAfter = 3;
         try
         {
-            var outcome = await RunLearnerAsync("2.3", callText, async () =>
+            var outcome = await RunLearnerAsync(Exercises.ReadTimeUpdatesAsync, callText, async () =>
             {
                 await learnerRead(reference.Client, 10, 100, _ => { }, CancellationToken.None);
                 return true;
             }, "an RpcException with StatusCode.Unavailable", hint: "stream-errors");
             if (outcome.Error is not RpcException { StatusCode: StatusCode.Unavailable })
             {
-                throw GradingFailure.For("2.3", "the server's error should reach the caller: catch only what you expect (nothing, here).", callText,
+                throw GradingFailure.For(Exercises.ReadTimeUpdatesAsync, "the server's error should reach the caller: catch only what you expect (nothing, here).", callText,
                     "an RpcException with StatusCode.Unavailable", outcome.Error is null ? "the method returned normally" : Describe(outcome.Error), hint: "stream-errors");
             }
         }

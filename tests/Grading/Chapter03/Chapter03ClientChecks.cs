@@ -20,10 +20,10 @@ internal static class Chapter03ClientChecks
         reference.Recorder.FailWith = new Status(StatusCode.Unavailable, "disk on fire");
         try
         {
-            var thrown = await ThrownByAsync(() => learnerUpload(reference.Client, 2, 100), "3.3", callText);
+            var thrown = await ThrownByAsync(() => learnerUpload(reference.Client, 2, 100), Exercises.UploadRandomChunksAsync, callText);
             if (thrown is not RpcException { StatusCode: StatusCode.Unavailable })
             {
-                throw GradingFailure.For("3.3", "the server's error should reach the caller: don't catch it and return something else.", callText,
+                throw GradingFailure.For(Exercises.UploadRandomChunksAsync, "the server's error should reach the caller: don't catch it and return something else.", callText,
                     "RpcException with status Unavailable", Outcome(thrown), hint: "upload-errors");
             }
         }
@@ -43,10 +43,10 @@ internal static class Chapter03ClientChecks
         reference.Recorder.FailWith = new Status(StatusCode.ResourceExhausted, "quota reached");
         try
         {
-            var thrown = await ThrownByAsync(() => learnerUpload(reference.Client, path, null, CancellationToken.None), "3.4", callText);
+            var thrown = await ThrownByAsync(() => learnerUpload(reference.Client, path, null, CancellationToken.None), Exercises.UploadFileAsync, callText);
             if (thrown is not RpcException { StatusCode: StatusCode.ResourceExhausted })
             {
-                throw GradingFailure.For("3.4", "the server's error should reach the caller: don't catch it and return something else.", callText,
+                throw GradingFailure.For(Exercises.UploadFileAsync, "the server's error should reach the caller: don't catch it and return something else.", callText,
                     "RpcException with status ResourceExhausted", Outcome(thrown), hint: "upload-file-errors");
             }
         }
@@ -68,10 +68,10 @@ internal static class Chapter03ClientChecks
         var uploadsBefore = reference.Recorder.Uploads.Count;
         using var cancel = new CancellationTokenSource();
         var progress = new CancelOnFirstReport(cancel);
-        var thrown = await ThrownByAsync(() => learnerUpload(reference.Client, path, progress, cancel.Token), "3.4", callText);
+        var thrown = await ThrownByAsync(() => learnerUpload(reference.Client, path, progress, cancel.Token), Exercises.UploadFileAsync, callText);
         if (!progress.Reported)
         {
-            throw GradingFailure.For("3.4", "no progress was reported, so the upload could not be cancelled after its first chunk.", callText,
+            throw GradingFailure.For(Exercises.UploadFileAsync, "no progress was reported, so the upload could not be cancelled after its first chunk.", callText,
                 "progress?.Report after each chunk", "no report", hint: "progress-and-complete");
         }
         var uploads = reference.Recorder.Uploads.Skip(uploadsBefore).ToList();
@@ -79,14 +79,14 @@ internal static class Chapter03ClientChecks
         var stopped = thrown is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled };
         if (!stopped || chunks >= size / MiB)
         {
-            throw GradingFailure.For("3.4", "cancelling the token should stop the upload at once: pass it to the call (client.UploadFile(cancellationToken: ...)).", callText,
+            throw GradingFailure.For(Exercises.UploadFileAsync, "cancelling the token should stop the upload at once: pass it to the call (client.UploadFile(cancellationToken: ...)).", callText,
                 "the upload stops: RpcException with status Cancelled (or OperationCanceledException), fewer than 8 chunks sent",
                 $"{Outcome(thrown)}; the server received {chunks} of 8 chunks", hint: "upload-cancel");
         }
     }
 
     /// <summary>What the learner's code threw, or null if it returned; a grader failure if it hangs.</summary>
-    private static async Task<Exception?> ThrownByAsync<T>(Func<Task<T>> learnerCode, string exerciseId, string callText)
+    private static async Task<Exception?> ThrownByAsync<T>(Func<Task<T>> learnerCode, Exercise exercise, string callText)
     {
         try
         {
@@ -95,12 +95,12 @@ internal static class Chapter03ClientChecks
         }
         catch (NotImplementedException)
         {
-            throw NotStartedException.For(exerciseId);
+            throw NotStartedException.For(exercise);
         }
         catch (TimeoutException)
         {
-            throw GradingFailure.For(exerciseId, $"the code did not finish within {Patience.TotalSeconds:0} s.", callText, "the call ends (with a result or an error)", "still running",
-                hint: exerciseId == "3.3" ? "complete-stream" : "progress-and-complete");
+            throw GradingFailure.For(exercise, $"the code did not finish within {Patience.TotalSeconds:0} s.", callText, "the call ends (with a result or an error)", "still running",
+                hint: exercise == Exercises.UploadRandomChunksAsync ? "complete-stream" : "progress-and-complete");
         }
         catch (Exception ex)
         {

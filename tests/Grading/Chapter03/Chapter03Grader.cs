@@ -11,7 +11,7 @@ namespace StreamingTutorial.Grading.Chapter03;
 /// gets the storage folder) and stream chunks to it with the generated client; client exercises
 /// run the learner's code against <see cref="ReferenceUploaderService"/>, which records every chunk.
 /// </summary>
-public static class Chapter03Grader
+public static partial class Chapter03Grader
 {
     private const int MiB = 1024 * 1024;
     private static readonly TimeSpan FolderWait = TimeSpan.FromSeconds(5);
@@ -35,17 +35,17 @@ public static class Chapter03Grader
         {
             var call = $"UploadImage({description})";
             var chunks = sizes.Select(size => new ImageChunk { Data = ByteString.CopyFrom(RandomBytes(size)) }).ToList();
-            var reply = await UploadAsync("3.1", call, () => client.UploadImage(), chunks, hint: "summary-after-loop");
+            var reply = await UploadAsync(Exercises.UploadImage, call, () => client.UploadImage(), chunks, hint: "summary-after-loop");
             var expected = new UploadSummary { TotalChunks = sizes.Length, TotalBytes = sizes.Sum() };
             if (reply.TotalChunks != expected.TotalChunks)
             {
-                throw GradingFailure.For("3.1", "the summary counts the wrong number of chunks.", call,
+                throw GradingFailure.For(Exercises.UploadImage, "the summary counts the wrong number of chunks.", call,
                     $"total_chunks {expected.TotalChunks}, total_bytes {expected.TotalBytes}", $"total_chunks {reply.TotalChunks}, total_bytes {reply.TotalBytes}",
                     hint: reply.TotalChunks < expected.TotalChunks ? "summary-after-loop" : "read-chunks");
             }
             if (reply.TotalBytes != expected.TotalBytes)
             {
-                throw GradingFailure.For("3.1", "the summary counts the wrong number of bytes.", call,
+                throw GradingFailure.For(Exercises.UploadImage, "the summary counts the wrong number of bytes.", call,
                     $"total_chunks {expected.TotalChunks}, total_bytes {expected.TotalBytes}", $"total_chunks {reply.TotalChunks}, total_bytes {reply.TotalBytes}", hint: "chunk-size-varies");
             }
         }
@@ -66,9 +66,9 @@ public static class Chapter03Grader
         var client = new UploaderService.UploaderServiceClient(host.CreateChannel());
 
         // No chunk means no name. First, with no writes to race against, so an untouched TODO is recognised reliably.
-        await Grade.ExpectErrorAsync("3.2", "UploadFile() with no chunks at all", StatusCode.InvalidArgument,
+        await Grade.ExpectErrorAsync(Exercises.UploadFile, "UploadFile() with no chunks at all", StatusCode.InvalidArgument,
             () => SendAllAsync(client.UploadFile(), Array.Empty<FileChunk>()), hint: "first-chunk-name");
-        ExpectFolder("3.2", "UploadFile() with no chunks at all", root, [], "nothing written", hint: "first-chunk-name");
+        ExpectFolder(Exercises.UploadFile, "UploadFile() with no chunks at all", root, [], "nothing written", hint: "first-chunk-name");
 
         // Rejected names: InvalidArgument, and nothing written anywhere under the test's folder.
         var before = Snapshot(parent.Path);
@@ -77,11 +77,11 @@ public static class Chapter03Grader
         {
             var call = $"UploadFile(first chunk: file_name \"{Shorten(bad)}\", 19 bytes)";
             var chunk = new FileChunk { FileName = bad, Data = ByteString.CopyFromUtf8("must not be written") };
-            await Grade.ExpectErrorAsync("3.2", call, StatusCode.InvalidArgument, () => SendAllAsync(client.UploadFile(), [chunk]), hint: "first-chunk-name");
+            await Grade.ExpectErrorAsync(Exercises.UploadFile, call, StatusCode.InvalidArgument, () => SendAllAsync(client.UploadFile(), [chunk]), hint: "first-chunk-name");
             var after = Snapshot(parent.Path);
             if (!after.SequenceEqual(before))
             {
-                throw GradingFailure.For("3.2", "a rejected name still wrote a file.", call, "nothing written", $"files now: {Grade.Describe(after)}", hint: "first-chunk-name");
+                throw GradingFailure.For(Exercises.UploadFile, "a rejected name still wrote a file.", call, "nothing written", $"files now: {Grade.Describe(after)}", hint: "first-chunk-name");
             }
         }
 
@@ -101,17 +101,17 @@ public static class Chapter03Grader
             var content = RandomBytes(sizes.Sum());
             var call = $"UploadFile(file_name \"{Shorten(name)}\", {DescribeChunks(sizes)})"
                 + (stored.ContainsKey(name) ? " over an earlier upload of the same name" : "");
-            var reply = await UploadAsync("3.2", call, () => client.UploadFile(), Chunks(name, content, sizes), hint: "move-when-done");
+            var reply = await UploadAsync(Exercises.UploadFile, call, () => client.UploadFile(), Chunks(name, content, sizes), hint: "move-when-done");
             var expected = new FileUploadSummary { FileName = name, Size = content.Length, Sha256 = Sha256Hex(content), TotalChunks = sizes.Length };
             if (reply.FileName != expected.FileName || reply.Size != expected.Size || reply.TotalChunks != expected.TotalChunks)
             {
-                throw GradingFailure.For("3.2", "the reply does not describe the uploaded file.", call,
+                throw GradingFailure.For(Exercises.UploadFile, "the reply does not describe the uploaded file.", call,
                     $"file_name \"{Shorten(name)}\", size {expected.Size}, total_chunks {expected.TotalChunks}",
                     $"file_name \"{Shorten(reply.FileName)}\", size {reply.Size}, total_chunks {reply.TotalChunks}", hint: "temp-file-and-hash");
             }
             if (reply.Sha256 != expected.Sha256)
             {
-                throw GradingFailure.For("3.2", "the sha256 is not the lower-case hex SHA-256 of all the bytes sent.", call,
+                throw GradingFailure.For(Exercises.UploadFile, "the sha256 is not the lower-case hex SHA-256 of all the bytes sent.", call,
                     $"sha256 \"{expected.Sha256}\"", $"sha256 \"{reply.Sha256}\"", hint: "temp-file-and-hash");
             }
             stored[name] = content;
@@ -119,11 +119,11 @@ public static class Chapter03Grader
             var onDisk = File.Exists(path) ? await File.ReadAllBytesAsync(path) : null;
             if (onDisk is null || !onDisk.AsSpan().SequenceEqual(content))
             {
-                throw GradingFailure.For("3.2", "the stored file is not what was sent.", call,
+                throw GradingFailure.For(Exercises.UploadFile, "the stored file is not what was sent.", call,
                     $"a file {Shorten(name)} of {content.Length} bytes in the storage folder, with the bytes of every chunk in order",
                     onDisk is null ? "no such file" : $"a file of {onDisk.Length} bytes with other content", hint: "move-when-done");
             }
-            ExpectFolder("3.2", call, root, stored.Keys, "only the uploaded files (no temporary file left behind)", hint: "move-when-done");
+            ExpectFolder(Exercises.UploadFile, call, root, stored.Keys, "only the uploaded files (no temporary file left behind)", hint: "move-when-done");
         }
 
         await OverQuotaUploadLeavesNothingAsync(client, requests, root, stored);
@@ -141,13 +141,13 @@ public static class Chapter03Grader
         var callText = $"UploadFile(file_name \"{Name}\", 4 chunks of 1 MiB and 1 byte: one byte over the server's quota of {UploadQuota:N0} bytes) over an earlier upload of the same name";
         var sizes = new[] { MiB, MiB, MiB, MiB, 1 };
         var request = requests.Started + 1;
-        await Grade.ExpectErrorAsync("3.2", callText, StatusCode.ResourceExhausted,
+        await Grade.ExpectErrorAsync(Exercises.UploadFile, callText, StatusCode.ResourceExhausted,
             () => SendAllAsync(client.UploadFile(), Chunks(Name, RandomBytes(sizes.Sum()), sizes)), hint: "quota");
         await HandlerFinishedAsync(requests, request, callText);
-        ExpectFolder("3.2", callText, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: "move-when-done");
+        ExpectFolder(Exercises.UploadFile, callText, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: "move-when-done");
         if (!(await File.ReadAllBytesAsync(Path.Combine(root, Name))).AsSpan().SequenceEqual(stored[Name]))
         {
-            throw GradingFailure.For("3.2", "an upload over the quota changed the stored file of the same name.", callText,
+            throw GradingFailure.For(Exercises.UploadFile, "an upload over the quota changed the stored file of the same name.", callText,
                 "the earlier photo.jpg, unchanged", "other content", hint: "temp-file-and-hash");
         }
 
@@ -167,16 +167,16 @@ public static class Chapter03Grader
         try
         {
             await call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(10));
-            throw GradingFailure.For("3.2", "an upload that never ends was answered OK.", EndlessCall, "status ResourceExhausted once the quota is passed", "status OK", hint: "quota");
+            throw GradingFailure.For(Exercises.UploadFile, "an upload that never ends was answered OK.", EndlessCall, "status ResourceExhausted once the quota is passed", "status OK", hint: "quota");
         }
         catch (TimeoutException)
         {
-            throw GradingFailure.For("3.2", "the server kept reading an upload past its quota.", EndlessCall,
+            throw GradingFailure.For(Exercises.UploadFile, "the server kept reading an upload past its quota.", EndlessCall,
                 "status ResourceExhausted as soon as the chunks passed the quota", "no answer 10 s later: the quota is only checked after the last chunk, which never comes", hint: "quota");
         }
         catch (RpcException ex) when (ex.StatusCode != StatusCode.ResourceExhausted)
         {
-            throw GradingFailure.For("3.2", "an upload past the quota failed with the wrong status.", EndlessCall, "status ResourceExhausted", Grade.DescribeStatus(ex), hint: "quota");
+            throw GradingFailure.For(Exercises.UploadFile, "an upload past the quota failed with the wrong status.", EndlessCall, "status ResourceExhausted", Grade.DescribeStatus(ex), hint: "quota");
         }
         catch (RpcException)
         {
@@ -190,7 +190,7 @@ public static class Chapter03Grader
             // The writes fail once the server has ended the call, as they should.
         }
         await HandlerFinishedAsync(requests, request, EndlessCall);
-        ExpectFolder("3.2", EndlessCall, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: "move-when-done");
+        ExpectFolder(Exercises.UploadFile, EndlessCall, root, stored.Keys, "only the earlier uploads (no temporary file left behind)", hint: "move-when-done");
     }
 
     private static async Task HandlerFinishedAsync(RequestWatcher requests, int request, string callText)
@@ -201,7 +201,7 @@ public static class Chapter03Grader
         }
         catch (TimeoutException)
         {
-            throw GradingFailure.For("3.2", "the handler kept running after the call ended.", callText,
+            throw GradingFailure.For(Exercises.UploadFile, "the handler kept running after the call ended.", callText,
                 "the handler ends with the call", $"still running {FolderWait.TotalSeconds:0} s later", hint: "quota");
         }
     }
@@ -225,7 +225,7 @@ public static class Chapter03Grader
             }
             catch (Exception ex) when (ex is RpcException or TimeoutException)
             {
-                throw GradingFailure.For("3.2", "the server stopped taking chunks in the middle of an upload.", CallText,
+                throw GradingFailure.For(Exercises.UploadFile, "the server stopped taking chunks in the middle of an upload.", CallText,
                     "both chunks accepted", ex is RpcException rpc ? $"the call ended with {Grade.DescribeStatus(rpc)}" : "the second chunk not taken within 10 s", hint: "temp-file-and-hash");
             }
 
@@ -234,12 +234,12 @@ public static class Chapter03Grader
             var partial = inProgress.Except(storedNames).ToList();
             if (partial.Count == 0)
             {
-                throw GradingFailure.For("3.2", "during an upload nothing appeared in the server's folder.", CallText + " (checked before cancelling)",
+                throw GradingFailure.For(Exercises.UploadFile, "during an upload nothing appeared in the server's folder.", CallText + " (checked before cancelling)",
                     "a temporary file in the storage folder receiving the chunks", $"no new file after {FolderWait.TotalSeconds:0} s", hint: "temp-file-and-hash");
             }
             if (partial.Contains(Name))
             {
-                throw GradingFailure.For("3.2", "the unfinished upload is visible under its final name.", CallText + " (checked before cancelling)",
+                throw GradingFailure.For(Exercises.UploadFile, "the unfinished upload is visible under its final name.", CallText + " (checked before cancelling)",
                     "the chunks in a temporary file, renamed to the final name only after the last chunk", $"files now: {Grade.Describe(inProgress.Select(Shorten))}", hint: "move-when-done");
             }
             cancel.Cancel();
@@ -252,7 +252,7 @@ public static class Chapter03Grader
         }
         catch (TimeoutException)
         {
-            throw GradingFailure.For("3.2", "the handler kept running after the client cancelled.", CallText,
+            throw GradingFailure.For(Exercises.UploadFile, "the handler kept running after the client cancelled.", CallText,
                 "the handler ends soon after the cancellation (reading the next chunk throws)", $"still running {FolderWait.TotalSeconds:0} s later", hint: "move-when-done");
         }
         var leftOver = Directory.EnumerateFileSystemEntries(root).Select(p => Path.GetFileName(p)!).Except(storedNames).Order(StringComparer.Ordinal).ToList();
@@ -261,7 +261,7 @@ public static class Chapter03Grader
             var problem = leftOver.Contains(Name)
                 ? "a cancelled upload left a partial file under its final name."
                 : "a cancelled upload left its temporary file behind.";
-            throw GradingFailure.For("3.2", problem, CallText, "no trace of the cancelled upload once the handler has returned", $"the folder still has {Grade.Describe(leftOver.Select(Shorten))}", hint: "move-when-done");
+            throw GradingFailure.For(Exercises.UploadFile, problem, CallText, "no trace of the cancelled upload once the handler has returned", $"the folder still has {Grade.Describe(leftOver.Select(Shorten))}", hint: "move-when-done");
         }
     }
 
@@ -273,37 +273,37 @@ public static class Chapter03Grader
             var callText = $"UploadRandomChunksAsync(client, count: {count}, chunkSize: {chunkSize})";
             reference.Recorder.ExpectedChunks = count;
             var uploadsBefore = reference.Recorder.Uploads.Count;
-            var result = await Grade.RunClientAsync("3.3", callText, () => learnerUpload(reference.Client, count, chunkSize));
-            var upload = await SingleUploadAsync("3.3", callText, reference.Recorder, uploadsBefore, "UploadImage", hint: "random-chunks");
+            var result = await Grade.RunClientAsync(Exercises.UploadRandomChunksAsync, callText, () => learnerUpload(reference.Client, count, chunkSize));
+            var upload = await SingleUploadAsync(Exercises.UploadRandomChunksAsync, callText, reference.Recorder, uploadsBefore, "UploadImage", hint: "random-chunks");
 
             if (upload.Deadline == DateTime.MaxValue)
             {
-                throw GradingFailure.For("3.3", "the call was made without a deadline.", callText, "a deadline 10 s after the call starts", "no deadline", hint: "upload-deadline");
+                throw GradingFailure.For(Exercises.UploadRandomChunksAsync, "the call was made without a deadline.", callText, "a deadline 10 s after the call starts", "no deadline", hint: "upload-deadline");
             }
             var allowed = upload.Deadline - upload.ReceivedAt;
             if (allowed < TimeSpan.FromSeconds(8) || allowed > TimeSpan.FromSeconds(11))
             {
-                throw GradingFailure.For("3.3", "the deadline is not 10 seconds.", callText, "a deadline about 10 s after the call starts",
+                throw GradingFailure.For(Exercises.UploadRandomChunksAsync, "the deadline is not 10 seconds.", callText, "a deadline about 10 s after the call starts",
                     $"a deadline {allowed.TotalSeconds:0.0} s after the call started", hint: "upload-deadline");
             }
             var sizes = upload.Chunks.Select(c => c.Size).ToList();
             if (sizes.Count != count || sizes.Any(s => s != chunkSize))
             {
-                throw GradingFailure.For("3.3", "the server did not receive the chunks asked for.", callText,
+                throw GradingFailure.For(Exercises.UploadRandomChunksAsync, "the server did not receive the chunks asked for.", callText,
                     $"{count} chunks of {chunkSize} bytes", DescribeChunks(sizes), hint: "random-chunks");
             }
             if (upload.Chunks.All(c => c.AllZero))
             {
-                throw GradingFailure.For("3.3", "the chunks hold no random data.", callText, "random bytes", "every byte 0", hint: "random-chunks");
+                throw GradingFailure.For(Exercises.UploadRandomChunksAsync, "the chunks hold no random data.", callText, "random bytes", "every byte 0", hint: "random-chunks");
             }
             if (!upload.StreamCompleted)
             {
-                throw GradingFailure.For("3.3", "the request stream was never completed, so the server could not know the upload was over.", callText,
+                throw GradingFailure.For(Exercises.UploadRandomChunksAsync, "the request stream was never completed, so the server could not know the upload was over.", callText,
                     "CompleteAsync() after the last chunk", $"no end of stream {ReferenceUploaderService.EndOfStreamWait.TotalSeconds:0} s after the last chunk", hint: "complete-stream");
             }
             if (!Equals(result, upload.Reply))
             {
-                throw GradingFailure.For("3.3", "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: "complete-stream");
+                throw GradingFailure.For(Exercises.UploadRandomChunksAsync, "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: "complete-stream");
             }
         }
         await Chapter03ClientChecks.UploadRandomChunksFailsAsync(learnerUpload, reference);
@@ -325,31 +325,31 @@ public static class Chapter03Grader
             reference.Recorder.ExpectedChunks = expectedSizes.Count;
             var uploadsBefore = reference.Recorder.Uploads.Count;
             var progress = new RecordingProgress();
-            var result = await Grade.RunClientAsync("3.4", callText, () => learnerUpload(reference.Client, path, progress, CancellationToken.None));
-            var upload = await SingleUploadAsync("3.4", callText, reference.Recorder, uploadsBefore, "UploadFile", hint: "mib-chunks");
+            var result = await Grade.RunClientAsync(Exercises.UploadFileAsync, callText, () => learnerUpload(reference.Client, path, progress, CancellationToken.None));
+            var upload = await SingleUploadAsync(Exercises.UploadFileAsync, callText, reference.Recorder, uploadsBefore, "UploadFile", hint: "mib-chunks");
 
             var sizes = upload.Chunks.Select(c => c.Size).ToList();
             if (!sizes.SequenceEqual(expectedSizes))
             {
-                throw GradingFailure.For("3.4", "the file was not cut into 1 MiB chunks.", callText,
+                throw GradingFailure.For(Exercises.UploadFileAsync, "the file was not cut into 1 MiB chunks.", callText,
                     $"{DescribeChunks(expectedSizes)} (1 MiB = 1,048,576 bytes each, the last one smaller; an empty file is one empty chunk)", DescribeChunks(sizes),
                     hint: sizes.Count == 0 ? "name-on-first-chunk" : "mib-chunks");
             }
             if (upload.Sha256 != Sha256Hex(content))
             {
-                throw GradingFailure.For("3.4", "the chunks do not carry the file's bytes in order.", callText,
+                throw GradingFailure.For(Exercises.UploadFileAsync, "the chunks do not carry the file's bytes in order.", callText,
                     "the file's content, chunk after chunk", "other bytes", hint: "mib-chunks");
             }
             var names = upload.Chunks.Select(c => c.FileName).ToList();
             var expectedNames = names.Select((_, i) => i == 0 ? name : "").ToList();
             if (!names.SequenceEqual(expectedNames))
             {
-                throw GradingFailure.For("3.4", "the file name should be on the first chunk, and only there.", callText,
+                throw GradingFailure.For(Exercises.UploadFileAsync, "the file name should be on the first chunk, and only there.", callText,
                     $"file_name per chunk {Grade.Describe(expectedNames)}", $"file_name per chunk {Grade.Describe(names)}", hint: "name-on-first-chunk");
             }
             if (!upload.StreamCompleted)
             {
-                throw GradingFailure.For("3.4", "the request stream was never completed, so the server could not know the upload was over.", callText,
+                throw GradingFailure.For(Exercises.UploadFileAsync, "the request stream was never completed, so the server could not know the upload was over.", callText,
                     "CompleteAsync() after the last chunk", $"no end of stream {ReferenceUploaderService.EndOfStreamWait.TotalSeconds:0} s after the last chunk", hint: "progress-and-complete");
             }
             var reports = progress.Reports;
@@ -357,12 +357,12 @@ public static class Chapter03Grader
             if (reports.Count < expectedSizes.Count || !monotonic || reports[^1] != size)
             {
                 var expectedReports = expectedSizes.Select((_, i) => expectedSizes.Take(i + 1).Sum(s => (long)s)).ToList();
-                throw GradingFailure.For("3.4", "progress was not reported after each chunk, ending at the file's size.", callText,
+                throw GradingFailure.For(Exercises.UploadFileAsync, "progress was not reported after each chunk, ending at the file's size.", callText,
                     $"progress reports {Grade.Describe(expectedReports)}", reports.Count == 0 ? "no progress reports" : $"progress reports {Grade.Describe(reports)}", hint: "progress-and-complete");
             }
             if (!Equals(result, upload.Reply))
             {
-                throw GradingFailure.For("3.4", "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: "progress-and-complete");
+                throw GradingFailure.For(Exercises.UploadFileAsync, "the method should return the server's summary.", callText, Grade.Describe(upload.Reply), Grade.Describe(result), hint: "progress-and-complete");
             }
         }
         await Chapter03ClientChecks.UploadFileCancelsAsync(learnerUpload, reference, folder.Path);
@@ -398,28 +398,28 @@ public static class Chapter03Grader
     }
 
     /// <summary>An upload expected to succeed; a failed call becomes a GradingFailure.</summary>
-    private static async Task<TResponse> UploadAsync<TRequest, TResponse>(string exerciseId, string callText, Func<AsyncClientStreamingCall<TRequest, TResponse>> start, IEnumerable<TRequest> messages, string hint)
+    private static async Task<TResponse> UploadAsync<TRequest, TResponse>(Exercise exercise, string callText, Func<AsyncClientStreamingCall<TRequest, TResponse>> start, IEnumerable<TRequest> messages, string hint)
     {
         try
         {
-            return await Grade.CallServerAsync(exerciseId, () => SendAllAsync(start(), messages));
+            return await Grade.CallServerAsync(exercise, () => SendAllAsync(start(), messages));
         }
         catch (RpcException ex)
         {
             // A file moved while still open fails only on Windows: say why, wherever it shows.
-            var stillOpen = exerciseId == "3.2" && ex.Status.Detail.Contains("being used by another process", StringComparison.OrdinalIgnoreCase);
-            throw GradingFailure.For(exerciseId, stillOpen ? "the upload failed: the temporary file was still open when it was moved." : "the upload failed.",
+            var stillOpen = exercise == Exercises.UploadFile && ex.Status.Detail.Contains("being used by another process", StringComparison.OrdinalIgnoreCase);
+            throw GradingFailure.For(exercise, stillOpen ? "the upload failed: the temporary file was still open when it was moved." : "the upload failed.",
                 callText, "a summary", Grade.DescribeStatus(ex), hint: stillOpen ? "rename-closed-file" : hint);
         }
     }
 
     /// <summary>The one call the learner's client made, once the reference server has finished with it.</summary>
-    private static async Task<ReceivedUpload> SingleUploadAsync(string exerciseId, string callText, UploadRecorder recorder, int before, string method, string hint)
+    private static async Task<ReceivedUpload> SingleUploadAsync(Exercise exercise, string callText, UploadRecorder recorder, int before, string method, string hint)
     {
         var uploads = recorder.Uploads.Skip(before).ToList();
         if (uploads.Count != 1 || uploads[0].Method != method)
         {
-            throw GradingFailure.For(exerciseId, $"the server did not receive one {method} call.", callText,
+            throw GradingFailure.For(exercise, $"the server did not receive one {method} call.", callText,
                 $"one {method} call", uploads.Count == 0 ? "no call" : Grade.Describe(uploads.Select(u => u.Method)), hint);
         }
         try
@@ -428,7 +428,7 @@ public static class Chapter03Grader
         }
         catch (TimeoutException)
         {
-            throw GradingFailure.For(exerciseId, $"the {method} call was still open after the method returned.", callText,
+            throw GradingFailure.For(exercise, $"the {method} call was still open after the method returned.", callText,
                 "the call finished when the method returns", "the server still reading chunks 10 s later", hint);
         }
         return uploads[0];
@@ -444,12 +444,12 @@ public static class Chapter03Grader
         }
     }
 
-    private static void ExpectFolder(string exerciseId, string callText, string root, IEnumerable<string> names, string expected, string hint)
+    private static void ExpectFolder(Exercise exercise, string callText, string root, IEnumerable<string> names, string expected, string hint)
     {
         var actual = Directory.EnumerateFileSystemEntries(root).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         if (!actual.SequenceEqual(names.Order(StringComparer.Ordinal)))
         {
-            throw GradingFailure.For(exerciseId, "the storage folder does not hold what it should.", callText, expected,
+            throw GradingFailure.For(exercise, "the storage folder does not hold what it should.", callText, expected,
                 $"files in the folder: {Grade.Describe(actual.Select(n => Shorten(n!)))}", hint);
         }
     }

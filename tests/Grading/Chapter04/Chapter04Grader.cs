@@ -34,11 +34,11 @@ public static partial class Chapter04Grader
         foreach (var numbers in new[] { new[] { int.MaxValue, 1 }, [int.MinValue, -1], [int.MaxValue, int.MaxValue, int.MaxValue] })
         {
             var call = SumCall(numbers);
-            var error = await Grade.ExpectErrorAsync("4.1", call, StatusCode.OutOfRange,
+            var error = await Grade.ExpectErrorAsync(Exercises.SumNumbers, call, StatusCode.OutOfRange,
                 () => SendAsync(client.SumNumbers(), numbers.Select(n => new NumberRequest { Num = n })), hint: "long-total");
             if (string.IsNullOrWhiteSpace(error.Status.Detail))
             {
-                throw GradingFailure.For("4.1", "the OUT_OF_RANGE error has no message.", call,
+                throw GradingFailure.For(Exercises.SumNumbers, "the OUT_OF_RANGE error has no message.", call,
                     "a message saying that the sum does not fit in an int32", "an empty message", hint: "long-total");
             }
         }
@@ -68,11 +68,11 @@ public static partial class Chapter04Grader
         foreach (var (name, readings, position) in invalid)
         {
             var call = SummarizeCall(readings);
-            var error = await Grade.ExpectErrorAsync("4.2", call, StatusCode.InvalidArgument,
+            var error = await Grade.ExpectErrorAsync(Exercises.SummarizeReadings, call, StatusCode.InvalidArgument,
                 () => SendAsync(client.SummarizeReadings(), readings.Select(r => new SensorReading { SensorId = r.Sensor, Value = r.Value })), hint: "finite-values");
             if (!Regex.IsMatch(error.Status.Detail, $"(?<![0-9]){position}(?![0-9])"))
             {
-                throw GradingFailure.For("4.2", $"the error should say which reading is {name}, by its position counting from 1.", call,
+                throw GradingFailure.For(Exercises.SummarizeReadings, $"the error should say which reading is {name}, by its position counting from 1.", call,
                     $"a message with the position {position}, like \"Reading {position} (sensor '{readings[position - 1].Sensor}') is {name}\"",
                     $"\"{error.Status.Detail}\"", hint: "finite-values");
             }
@@ -85,14 +85,14 @@ public static partial class Chapter04Grader
         {
             await using var reference = await ReferenceServers.StartNumbersAsync();
             var callText = $"SumAsync(client, {Grade.Describe(numbers)})";
-            var run = Grade.RunClientAsync("4.3", callText, () => learnerSum(reference.Client, numbers));
-            await WaitForStreamEndAsync("4.3", callText, reference.Recorder, run, completeHint: "complete-numbers");
+            var run = Grade.RunClientAsync(Exercises.SumAsync, callText, () => learnerSum(reference.Client, numbers));
+            await WaitForStreamEndAsync(Exercises.SumAsync, callText, reference.Recorder, run, completeHint: "complete-numbers");
             var result = await run;
-            CheckStream("4.3", callText, reference.Recorder, numbers, "SumNumbers", "number", completeHint: "complete-numbers", n => n.ToString(CultureInfo.InvariantCulture));
+            CheckStream(Exercises.SumAsync, callText, reference.Recorder, numbers, "SumNumbers", "number", completeHint: "complete-numbers", n => n.ToString(CultureInfo.InvariantCulture));
             var expected = ReferenceNumberService.Answer(numbers);
             if (result != expected)
             {
-                throw GradingFailure.For("4.3", $"the method should return the sum the server sent. (The grading server adds {ReferenceNumberService.Marker} to every sum, so a sum added up on the client shows.)",
+                throw GradingFailure.For(Exercises.SumAsync, $"the method should return the sum the server sent. (The grading server adds {ReferenceNumberService.Marker} to every sum, so a sum added up on the client shows.)",
                     callText, $"{expected}, the server's answer", result.ToString(CultureInfo.InvariantCulture), hint: "server-answer");
             }
         }
@@ -103,33 +103,33 @@ public static partial class Chapter04Grader
             var callText = $"SumAsync(client, [{int.MaxValue}, 1]) when the server answers OUT_OF_RANGE";
             // Not through Grade.RunClientAsync: here an exception is the right outcome.
             var run = Task.Run(() => learnerSum(reference.Client, tooBig));
-            await WaitForStreamEndAsync("4.3", callText, reference.Recorder, run, completeHint: "complete-numbers");
+            await WaitForStreamEndAsync(Exercises.SumAsync, callText, reference.Recorder, run, completeHint: "complete-numbers");
             const string expected = "the server's RpcException, with StatusCode.OutOfRange";
             try
             {
                 var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
-                throw GradingFailure.For("4.3", "the server answered OUT_OF_RANGE, so the method should let that RpcException reach its caller.", callText,
+                throw GradingFailure.For(Exercises.SumAsync, "the server answered OUT_OF_RANGE, so the method should let that RpcException reach its caller.", callText,
                     expected, $"the method returned {result}", hint: "server-answer");
             }
             catch (NotImplementedException)
             {
-                throw NotStartedException.For("4.3");
+                throw NotStartedException.For(Exercises.SumAsync);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.OutOfRange)
             {
             }
             catch (RpcException ex)
             {
-                throw GradingFailure.For("4.3", "the call should end with the server's status, OUT_OF_RANGE.", callText, expected,
+                throw GradingFailure.For(Exercises.SumAsync, "the call should end with the server's status, OUT_OF_RANGE.", callText, expected,
                     Grade.DescribeException(ex), hint: "server-answer");
             }
             catch (TimeoutException)
             {
-                throw GradingFailure.For("4.3", "the code did not finish within 30 seconds.", callText, expected, "no result after 30 s", hint: "complete-numbers");
+                throw GradingFailure.For(Exercises.SumAsync, "the code did not finish within 30 seconds.", callText, expected, "no result after 30 s", hint: "complete-numbers");
             }
             catch (Exception ex) when (ex is not GradingFailure)
             {
-                throw GradingFailure.For("4.3", "the server's RpcException should reach the caller unchanged.", callText, expected,
+                throw GradingFailure.For(Exercises.SumAsync, "the server's RpcException should reach the caller unchanged.", callText, expected,
                     Grade.DescribeException(ex), hint: "server-answer");
             }
         }
@@ -151,14 +151,14 @@ public static partial class Chapter04Grader
         var deadline = startedAt.AddSeconds(20);
         const string callText = "SummarizeAsync(client, 5 readings arriving one at a time, deadline: 20 s from now)";
 
-        var run = Grade.RunClientAsync("4.4", callText, () => learnerSummarize(reference.Client, device.ReadingsAsync(), deadline));
-        await WaitForStreamEndAsync("4.4", callText, reference.Recorder, run, completeHint: "complete-readings");
+        var run = Grade.RunClientAsync(Exercises.SummarizeAsync, callText, () => learnerSummarize(reference.Client, device.ReadingsAsync(), deadline));
+        await WaitForStreamEndAsync(Exercises.SummarizeAsync, callText, reference.Recorder, run, completeHint: "complete-readings");
         var result = await run;
 
-        CheckStream("4.4", callText, reference.Recorder, readings, "SummarizeReadings", "reading", completeHint: "complete-readings", r => $"{r.SensorId} {Value(r.Value)}");
+        CheckStream(Exercises.SummarizeAsync, callText, reference.Recorder, readings, "SummarizeReadings", "reading", completeHint: "complete-readings", r => $"{r.SensorId} {Value(r.Value)}");
         if (device.WaitedInVain is { } waitedFor)
         {
-            throw GradingFailure.For("4.4", "the readings were not sent as they came.", callText,
+            throw GradingFailure.For(Exercises.SummarizeAsync, "the readings were not sent as they came.", callText,
                 $"each reading written to the call as soon as the loop gives it out, so reading {waitedFor} reaches the server before the next one is read",
                 $"reading {waitedFor} had not reached the server {ArrivalWait.TotalSeconds:0} s after it was given out: the readings were collected first", hint: "stream-readings");
         }
@@ -166,17 +166,17 @@ public static partial class Chapter04Grader
         const string expectedDeadline = "the deadline passed to the method, 20 s after the call started";
         if (recordedDeadline == DateTime.MaxValue)
         {
-            throw GradingFailure.For("4.4", "the call was made without a deadline.", callText, expectedDeadline, "no deadline", hint: "summary-deadline");
+            throw GradingFailure.For(Exercises.SummarizeAsync, "the call was made without a deadline.", callText, expectedDeadline, "no deadline", hint: "summary-deadline");
         }
         if ((recordedDeadline - deadline).Duration() > TimeSpan.FromSeconds(2))
         {
             var seconds = (recordedDeadline - startedAt).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-            throw GradingFailure.For("4.4", "the call's deadline is not the one passed to the method.", callText, expectedDeadline, $"a deadline {seconds} s after the call started", hint: "summary-deadline");
+            throw GradingFailure.For(Exercises.SummarizeAsync, "the call's deadline is not the one passed to the method.", callText, expectedDeadline, $"a deadline {seconds} s after the call started", hint: "summary-deadline");
         }
         var expected = ReferenceSensorService.Summarize(readings);
         if (!expected.Equals(result))
         {
-            throw GradingFailure.For("4.4", $"the method should return the summary the server sent. (The grading server adds {ReferenceSensorService.Marker} to the mean, so a summary worked out on the client shows.)", callText,
+            throw GradingFailure.For(Exercises.SummarizeAsync, $"the method should return the summary the server sent. (The grading server adds {ReferenceSensorService.Marker} to the mean, so a summary worked out on the client shows.)", callText,
                 SummaryText(expected.Count, expected.Min, expected.Max, expected.Mean),
                 result is null ? "null" : SummaryText(result.Count, result.Min, result.Max, result.Mean), hint: "complete-readings");
         }
@@ -190,15 +190,15 @@ public static partial class Chapter04Grader
         NumberResponse reply;
         try
         {
-            reply = await Grade.CallServerAsync("4.1", () => SendAsync(client.SumNumbers(), numbers.Select(n => new NumberRequest { Num = n })));
+            reply = await Grade.CallServerAsync(Exercises.SumNumbers, () => SendAsync(client.SumNumbers(), numbers.Select(n => new NumberRequest { Num = n })));
         }
         catch (RpcException ex)
         {
-            throw GradingFailure.For("4.1", problem, call, $"sum {expected}", Grade.DescribeStatus(ex), hint);
+            throw GradingFailure.For(Exercises.SumNumbers, problem, call, $"sum {expected}", Grade.DescribeStatus(ex), hint);
         }
         if (reply.Sum != expected)
         {
-            throw GradingFailure.For("4.1", problem, call, $"sum {expected}", $"sum {reply.Sum}", hint);
+            throw GradingFailure.For(Exercises.SumNumbers, problem, call, $"sum {expected}", $"sum {reply.Sum}", hint);
         }
     }
 
@@ -212,18 +212,18 @@ public static partial class Chapter04Grader
         ReadingSummary reply;
         try
         {
-            reply = await Grade.CallServerAsync("4.2", () => SendAsync(client.SummarizeReadings(), readings.Select(r => new SensorReading { SensorId = r.Sensor, Value = r.Value })));
+            reply = await Grade.CallServerAsync(Exercises.SummarizeReadings, () => SendAsync(client.SummarizeReadings(), readings.Select(r => new SensorReading { SensorId = r.Sensor, Value = r.Value })));
         }
         catch (RpcException ex)
         {
-            throw GradingFailure.For("4.2", problem, call, expectedText, Grade.DescribeStatus(ex), hint: readings.Length == 0 ? "mean-and-empty" : "min-max-start");
+            throw GradingFailure.For(Exercises.SummarizeReadings, problem, call, expectedText, Grade.DescribeStatus(ex), hint: readings.Length == 0 ? "mean-and-empty" : "min-max-start");
         }
         var countMinMaxRight = reply.Count == expected.Count && reply.Min.Equals(expected.Min) && reply.Max.Equals(expected.Max);
         var meanRight = Math.Abs(reply.Mean - expected.Mean) <= 1e-9 * Math.Max(1, Math.Abs(expected.Mean));
         if (!countMinMaxRight || !meanRight)
         {
             var hint = readings.Length == 0 || countMinMaxRight ? "mean-and-empty" : "min-max-start";
-            throw GradingFailure.For("4.2", problem, call, expectedText, SummaryText(reply.Count, reply.Min, reply.Max, reply.Mean), hint);
+            throw GradingFailure.For(Exercises.SummarizeReadings, problem, call, expectedText, SummaryText(reply.Count, reply.Min, reply.Max, reply.Mean), hint);
         }
     }
 
@@ -260,7 +260,7 @@ public static partial class Chapter04Grader
     /// A stream still open after <see cref="StreamEndWait"/> means CompleteAsync was forgotten:
     /// the server would wait for more messages forever.
     /// </summary>
-    private static async Task WaitForStreamEndAsync<T>(string exerciseId, string callText, StreamRecorder<T> recorder, Task learnerRun, string completeHint)
+    private static async Task WaitForStreamEndAsync<T>(Exercise exercise, string callText, StreamRecorder<T> recorder, Task learnerRun, string completeHint)
     {
         try
         {
@@ -277,32 +277,32 @@ public static partial class Chapter04Grader
             _ = learnerRun.ContinueWith(t => t.Exception, TaskScheduler.Default);
             if (recorder.Calls == 0)
             {
-                throw GradingFailure.For(exerciseId, "the code did not finish, and no call reached the server.", callText,
-                    "one call, streaming every message, then completed", $"no call after {StreamEndWait.TotalSeconds:0} s", hint: exerciseId == "4.3" ? "write-numbers" : "stream-readings");
+                throw GradingFailure.For(exercise, "the code did not finish, and no call reached the server.", callText,
+                    "one call, streaming every message, then completed", $"no call after {StreamEndWait.TotalSeconds:0} s", hint: exercise == Exercises.SumAsync ? "write-numbers" : "stream-readings");
             }
-            throw GradingFailure.For(exerciseId, "the server is still waiting for the end of the request stream, so the call can never finish.", callText,
+            throw GradingFailure.For(exercise, "the server is still waiting for the end of the request stream, so the call can never finish.", callText,
                 "the request stream completed (CompleteAsync) after the last message",
                 $"{recorder.Received.Count} message(s) received, then nothing for {StreamEndWait.TotalSeconds:0} s", completeHint);
         }
     }
 
     /// <summary>Checks that one call carried every message, in order, and that the client completed the stream.</summary>
-    private static void CheckStream<T>(string exerciseId, string callText, StreamRecorder<T> recorder, IReadOnlyList<T> sent, string method, string what, string completeHint, Func<T, string> describe)
+    private static void CheckStream<T>(Exercise exercise, string callText, StreamRecorder<T> recorder, IReadOnlyList<T> sent, string method, string what, string completeHint, Func<T, string> describe)
     {
         var expectedStream = $"one {method} call streaming {List(sent, describe)}, then completed";
         if (recorder.Calls != 1)
         {
-            throw GradingFailure.For(exerciseId, $"every {what} should go on one {method} call, as one stream.", callText, expectedStream,
-                recorder.Calls == 0 ? "no call" : $"{recorder.Calls} calls", hint: exerciseId == "4.3" ? "write-numbers" : "stream-readings");
+            throw GradingFailure.For(exercise, $"every {what} should go on one {method} call, as one stream.", callText, expectedStream,
+                recorder.Calls == 0 ? "no call" : $"{recorder.Calls} calls", hint: exercise == Exercises.SumAsync ? "write-numbers" : "stream-readings");
         }
         var received = recorder.Received;
         if (!received.SequenceEqual(sent))
         {
-            throw GradingFailure.For(exerciseId, $"the server did not receive every {what}, in order.", callText, List(sent, describe), List(received, describe), hint: exerciseId == "4.3" ? "write-numbers" : "stream-readings");
+            throw GradingFailure.For(exercise, $"the server did not receive every {what}, in order.", callText, List(sent, describe), List(received, describe), hint: exercise == Exercises.SumAsync ? "write-numbers" : "stream-readings");
         }
         if (!recorder.Completed)
         {
-            throw GradingFailure.For(exerciseId, "the request stream was not completed, so the server never learned that the last message had been sent.", callText,
+            throw GradingFailure.For(exercise, "the request stream was not completed, so the server never learned that the last message had been sent.", callText,
                 $"CompleteAsync() after the last {what}, then the server's answer", "the call was ended (cancelled) without completing the stream", completeHint);
         }
     }

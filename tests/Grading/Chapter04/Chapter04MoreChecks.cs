@@ -21,13 +21,13 @@ public static partial class Chapter04Grader
         }
         catch (NotImplementedException)
         {
-            throw NotStartedException.For("4.4");
+            throw NotStartedException.For(Exercises.SummarizeAsync);
         }
         catch (TimeoutException)
         {
             // Let the stuck method finish, so it does not outlive the grader.
             await graderDone.CancelAsync();
-            throw GradingFailure.For("4.4", "the method kept waiting for the next reading after the deadline had passed.", callText,
+            throw GradingFailure.For(Exercises.SummarizeAsync, "the method kept waiting for the next reading after the deadline had passed.", callText,
                 "RpcException with status DeadlineExceeded about 1 s after the call", "still waiting 6 s later", hint: "deadline-ends-wait");
         }
         catch (Exception ex)
@@ -37,7 +37,7 @@ public static partial class Chapter04Grader
         // The reference server also sees its deadline and may answer CANCELLED a moment first: either is the call's own ending.
         if (thrown is not RpcException { StatusCode: StatusCode.DeadlineExceeded or StatusCode.Cancelled })
         {
-            throw GradingFailure.For("4.4", "when the deadline passes while waiting for a reading, the call's DeadlineExceeded should reach the caller.", callText,
+            throw GradingFailure.For(Exercises.SummarizeAsync, "when the deadline passes while waiting for a reading, the call's DeadlineExceeded should reach the caller.", callText,
                 "RpcException with status DeadlineExceeded",
                 thrown is null ? $"the method returned {Grade.Describe(result)}" : thrown is RpcException rpc ? $"RpcException with status {rpc.StatusCode}" : $"{thrown.GetType().Name}: {thrown.Message}", hint: "deadline-ends-wait");
         }
@@ -65,7 +65,7 @@ public static partial class Chapter04Grader
         }
         catch (NotImplementedException)
         {
-            throw NotStartedException.For("4.4");
+            throw NotStartedException.For(Exercises.SummarizeAsync);
         }
         catch (Exception ex)
         {
@@ -73,7 +73,7 @@ public static partial class Chapter04Grader
         }
         if (thrown is not RpcException { StatusCode: StatusCode.DeadlineExceeded })
         {
-            throw GradingFailure.For("4.4", "a failed call should reach the caller as the server's RpcException, not as an empty summary: the caller can't tell \"no readings\" from \"the server failed\".", callText,
+            throw GradingFailure.For(Exercises.SummarizeAsync, "a failed call should reach the caller as the server's RpcException, not as an empty summary: the caller can't tell \"no readings\" from \"the server failed\".", callText,
                 "RpcException with status DeadlineExceeded",
                 thrown is null ? $"the method returned {Grade.Describe(result)}" : thrown is RpcException rpc ? $"RpcException with status {rpc.StatusCode}" : $"{thrown.GetType().Name}: {thrown.Message}", hint: "summary-errors");
         }

@@ -39,28 +39,28 @@ public static partial class Chapter05Grader
         {
             const string call = "new ChatRoom(maxPendingMessages: 8), Join() three times (members A, B, C: the room names them Client(1), Client(2), Client(3)), then Broadcast(\"Hello\") and Broadcast(\"How are you?\")";
             var room = createRoom(8);
-            var a = RoomCall("5.1", call, room.Join);
-            var b = RoomCall("5.1", call, room.Join);
-            var c = RoomCall("5.1", call, room.Join);
+            var a = RoomCall(Exercises.Broadcast, call, room.Join);
+            var b = RoomCall(Exercises.Broadcast, call, room.Join);
+            var c = RoomCall(Exercises.Broadcast, call, room.Join);
             var hello = Line("Client(1)", "Hello");
             var howAreYou = Line("Client(2)", "How are you?");
-            await BroadcastWithinAsync("5.1", call, room, hello);
-            await BroadcastWithinAsync("5.1", call, room, howAreYou);
+            await BroadcastWithinAsync(Exercises.Broadcast, call, room, hello);
+            await BroadcastWithinAsync(Exercises.Broadcast, call, room, howAreYou);
             const string everyone = "every member should get every message once, in order, the join notices included.";
-            ExpectOutbox("5.1", call, "A", a, [Joined(a), Joined(b), Joined(c), hello, howAreYou], everyone, hint: "enqueue-under-lock");
-            ExpectOutbox("5.1", call, "B", b, [Joined(b), Joined(c), hello, howAreYou], everyone, hint: "enqueue-under-lock");
-            ExpectOutbox("5.1", call, "C", c, [Joined(c), hello, howAreYou], everyone, hint: "enqueue-under-lock");
-            ExpectNotDropped("5.1", call, [a, b, c], "no outbox was full.", hint: "collect-laggards");
-            ExpectCount("5.1", call, room, 3, "nobody left and no outbox was full.", hint: "collect-laggards");
+            ExpectOutbox(Exercises.Broadcast, call, "A", a, [Joined(a), Joined(b), Joined(c), hello, howAreYou], everyone, hint: "enqueue-under-lock");
+            ExpectOutbox(Exercises.Broadcast, call, "B", b, [Joined(b), Joined(c), hello, howAreYou], everyone, hint: "enqueue-under-lock");
+            ExpectOutbox(Exercises.Broadcast, call, "C", c, [Joined(c), hello, howAreYou], everyone, hint: "enqueue-under-lock");
+            ExpectNotDropped(Exercises.Broadcast, call, [a, b, c], "no outbox was full.", hint: "collect-laggards");
+            ExpectCount(Exercises.Broadcast, call, room, 3, "nobody left and no outbox was full.", hint: "collect-laggards");
         }
 
         // A full outbox: the member is dropped with RESOURCE_EXHAUSTED, and the others hear it left. Broadcast never waits.
         {
             const string call = "new ChatRoom(maxPendingMessages: 4), members A, B, C (the room names them Client(1), Client(2), Client(3)); A and B read their outboxes, C reads nothing; Broadcast of \"m1\" to \"m4\"";
             var room = createRoom(4);
-            var a = RoomCall("5.1", call, room.Join);
-            var b = RoomCall("5.1", call, room.Join);
-            var c = RoomCall("5.1", call, room.Join);
+            var a = RoomCall(Exercises.Broadcast, call, room.Join);
+            var b = RoomCall(Exercises.Broadcast, call, room.Join);
+            var c = RoomCall(Exercises.Broadcast, call, room.Join);
             Drain(a);
             Drain(b);
             var queued = new List<ChatMessage> { Joined(c) };
@@ -68,49 +68,49 @@ public static partial class Chapter05Grader
             {
                 var message = Line("Client(1)", $"m{i}");
                 queued.Add(message);
-                await BroadcastWithinAsync("5.1", call, room, message);
-                ExpectOutbox("5.1", call, "A", a, [message], "every member should get every message.", hint: "enqueue-under-lock");
-                ExpectOutbox("5.1", call, "B", b, [message], "every member should get every message.", hint: "enqueue-under-lock");
+                await BroadcastWithinAsync(Exercises.Broadcast, call, room, message);
+                ExpectOutbox(Exercises.Broadcast, call, "A", a, [message], "every member should get every message.", hint: "enqueue-under-lock");
+                ExpectOutbox(Exercises.Broadcast, call, "B", b, [message], "every member should get every message.", hint: "enqueue-under-lock");
             }
             if (c.DropReason is not null || room.Count != 3)
             {
-                throw GradingFailure.For("5.1", "C's outbox is full now, but every message still fitted in it: C is behind, but not too far behind yet.",
+                throw GradingFailure.For(Exercises.Broadcast, "C's outbox is full now, but every message still fitted in it: C is behind, but not too far behind yet.",
                     call + " (after m3)", "C still in the room (Count 3), no DropReason",
                     $"Count {room.Count}, C's DropReason {Describe(c.DropReason)}", hint: "collect-laggards");
             }
             var m4 = Line("Client(1)", "m4");
-            await BroadcastWithinAsync("5.1", call, room, m4, release: () => Drain(c));
-            ExpectDropped("5.1", call, "C", c);
-            ExpectCount("5.1", call, room, 2, "a member whose outbox is full is removed from the room.", hint: "drop-laggard");
+            await BroadcastWithinAsync(Exercises.Broadcast, call, room, m4, release: () => Drain(c));
+            ExpectDropped(Exercises.Broadcast, call, "C", c);
+            ExpectCount(Exercises.Broadcast, call, room, 2, "a member whose outbox is full is removed from the room.", hint: "drop-laggard");
             const string told = "m4 goes to A and B; C did not fit it, so it is dropped and A and B hear that C left.";
-            ExpectOutbox("5.1", call, "A", a, [m4, Left(c)], told, hint: "drop-laggard");
-            ExpectOutbox("5.1", call, "B", b, [m4, Left(c)], told, hint: "drop-laggard");
-            ExpectOutbox("5.1", call, "C", c, queued,
+            ExpectOutbox(Exercises.Broadcast, call, "A", a, [m4, Left(c)], told, hint: "drop-laggard");
+            ExpectOutbox(Exercises.Broadcast, call, "B", b, [m4, Left(c)], told, hint: "drop-laggard");
+            ExpectOutbox(Exercises.Broadcast, call, "C", c, queued,
                 "C keeps what was queued for it before it was dropped.", hint: "drop-laggard");
 
             var m5 = Line("Client(2)", "m5");
-            await BroadcastWithinAsync("5.1", call + ", then Broadcast(\"m5\")", room, m5);
-            ExpectOutbox("5.1", call + ", then Broadcast(\"m5\")", "A", a, [m5], "C was dropped once, and is told about once.", hint: "drop-laggard");
+            await BroadcastWithinAsync(Exercises.Broadcast, call + ", then Broadcast(\"m5\")", room, m5);
+            ExpectOutbox(Exercises.Broadcast, call + ", then Broadcast(\"m5\")", "A", a, [m5], "C was dropped once, and is told about once.", hint: "drop-laggard");
         }
 
         // Two members too far behind at once: both dropped, each announced once.
         {
             const string call = "new ChatRoom(maxPendingMessages: 4), members A, B, C (the room names them Client(1), Client(2), Client(3)); A reads its outbox, B and C stop reading; Broadcast of \"m1\" to \"m4\"";
             var room = createRoom(4);
-            var a = RoomCall("5.1", call, room.Join);
+            var a = RoomCall(Exercises.Broadcast, call, room.Join);
             Drain(a);
-            var b = RoomCall("5.1", call, room.Join);
+            var b = RoomCall(Exercises.Broadcast, call, room.Join);
             Drain(a);
             Drain(b);
-            var c = RoomCall("5.1", call, room.Join);
+            var c = RoomCall(Exercises.Broadcast, call, room.Join);
             Drain(a);
             for (var i = 1; i <= 3; i++)
             {
-                await BroadcastWithinAsync("5.1", call, room, Line("Client(1)", $"m{i}"));
+                await BroadcastWithinAsync(Exercises.Broadcast, call, room, Line("Client(1)", $"m{i}"));
                 Drain(a);
             }
             var m4 = Line("Client(1)", "m4");
-            await BroadcastWithinAsync("5.1", call, room, m4, release: () =>
+            await BroadcastWithinAsync(Exercises.Broadcast, call, room, m4, release: () =>
             {
                 Drain(b);
                 Drain(c);
@@ -120,13 +120,13 @@ public static partial class Chapter05Grader
             var sameSet = seen.Count == 3 && Same(seen[0], m4) && expected.Skip(1).All(n => seen.Skip(1).Count(s => Same(s, n)) == 1);
             if (!sameSet)
             {
-                throw GradingFailure.For("5.1", "A should get m4, then one notice for each member that was dropped (in either order), each once.", call,
+                throw GradingFailure.For(Exercises.Broadcast, "A should get m4, then one notice for each member that was dropped (in either order), each once.", call,
                     $"A's outbox: {Describe(expected)}", $"A's outbox: {Describe(seen)}", hint: "drop-laggard");
             }
-            ExpectDropped("5.1", call, "B", b);
-            ExpectDropped("5.1", call, "C", c);
-            ExpectNotDropped("5.1", call, [a], "A reads its outbox.", hint: "drop-laggard");
-            ExpectCount("5.1", call, room, 1, "B and C are both too far behind and leave the room.", hint: "drop-laggard");
+            ExpectDropped(Exercises.Broadcast, call, "B", b);
+            ExpectDropped(Exercises.Broadcast, call, "C", c);
+            ExpectNotDropped(Exercises.Broadcast, call, [a], "A reads its outbox.", hint: "drop-laggard");
+            ExpectCount(Exercises.Broadcast, call, room, 1, "B and C are both too far behind and leave the room.", hint: "drop-laggard");
         }
     }
 
@@ -137,81 +137,81 @@ public static partial class Chapter05Grader
         {
             const string call = "new ChatRoom(maxPendingMessages: 8), members A, B, C (the room names them Client(1), Client(2), Client(3)); Broadcast(\"See you\"); then Leave(B)";
             var room = createRoom(8);
-            var a = RoomCall("5.2", call, room.Join);
-            var b = RoomCall("5.2", call, room.Join);
-            var c = RoomCall("5.2", call, room.Join);
+            var a = RoomCall(Exercises.Leave, call, room.Join);
+            var b = RoomCall(Exercises.Leave, call, room.Join);
+            var c = RoomCall(Exercises.Leave, call, room.Join);
             Drain(a);
             Drain(b);
             Drain(c);
             var seeYou = Line("Client(2)", "See you");
-            RoomCall("5.2", call, () => room.Broadcast(seeYou));
-            RoomCall("5.2", call, () => room.Leave(b));
-            ExpectCount("5.2", call, room, 2, "B left, so the room has 2 members.", hint: "remove-once");
+            RoomCall(Exercises.Leave, call, () => room.Broadcast(seeYou));
+            RoomCall(Exercises.Leave, call, () => room.Leave(b));
+            ExpectCount(Exercises.Leave, call, room, 2, "B left, so the room has 2 members.", hint: "remove-once");
             const string told = "the others hear once that B left.";
-            ExpectOutbox("5.2", call, "A", a, [seeYou, Left(b)], told, hint: "announce-leave");
-            ExpectOutbox("5.2", call, "C", c, [seeYou, Left(b)], told, hint: "announce-leave");
+            ExpectOutbox(Exercises.Leave, call, "A", a, [seeYou, Left(b)], told, hint: "announce-leave");
+            ExpectOutbox(Exercises.Leave, call, "C", c, [seeYou, Left(b)], told, hint: "announce-leave");
             var leaver = Drain(b);
             if (leaver.Any(m => IsNotice(m, Kind.Left, b.Name)))
             {
-                throw GradingFailure.For("5.2", "B was sent its own leave notice: remove B from the room before telling the others.", call,
+                throw GradingFailure.For(Exercises.Leave, "B was sent its own leave notice: remove B from the room before telling the others.", call,
                     $"B's outbox: {Describe([seeYou])}", $"B's outbox: {Describe(leaver)}", hint: "announce-leave");
             }
             if (leaver.Count != 1 || !Same(leaver[0], seeYou))
             {
-                throw GradingFailure.For("5.2", "B keeps what was queued for it before it left: closing the outbox lets B's writer send it, then stop.", call,
+                throw GradingFailure.For(Exercises.Leave, "B keeps what was queued for it before it left: closing the outbox lets B's writer send it, then stop.", call,
                     $"B's outbox: {Describe([seeYou])}", $"B's outbox: {Describe(leaver)}", hint: "close-outbox");
             }
             if (!await CompletesWithinAsync(b.Outbox.Completion, TimeSpan.FromSeconds(1)))
             {
-                throw GradingFailure.For("5.2", "B's outbox is still open after B left, so B's writer would wait for more messages for ever and its call never ends.", call,
+                throw GradingFailure.For(Exercises.Leave, "B's outbox is still open after B left, so B's writer would wait for more messages for ever and its call never ends.", call,
                     "B's outbox closed (member.CloseOutbox()): its writer sends what is queued, then stops", "B's outbox still open", hint: "close-outbox");
             }
             if (b.DropReason is not null)
             {
-                throw GradingFailure.For("5.2", "B left; the room did not drop it.", call, "B's DropReason null", $"B's DropReason {Describe(b.DropReason)}", hint: "close-outbox");
+                throw GradingFailure.For(Exercises.Leave, "B left; the room did not drop it.", call, "B's DropReason null", $"B's DropReason {Describe(b.DropReason)}", hint: "close-outbox");
             }
 
             const string twice = call + ", then Leave(B) again and Broadcast(\"Still here\")";
-            RoomCall("5.2", twice, () => room.Leave(b));
+            RoomCall(Exercises.Leave, twice, () => room.Leave(b));
             var stillHere = Line("Client(1)", "Still here");
-            RoomCall("5.2", twice, () => room.Broadcast(stillHere));
-            ExpectCount("5.2", twice, room, 2, "leaving twice removes the member once.", hint: "remove-once");
+            RoomCall(Exercises.Leave, twice, () => room.Broadcast(stillHere));
+            ExpectCount(Exercises.Leave, twice, room, 2, "leaving twice removes the member once.", hint: "remove-once");
             const string once = "a member leaves once: the second Leave sends nothing.";
-            ExpectOutbox("5.2", twice, "A", a, [stillHere], once, hint: "remove-once");
-            ExpectOutbox("5.2", twice, "C", c, [stillHere], once, hint: "remove-once");
-            ExpectNotDropped("5.2", twice, [a, c], "A and C are reading.", hint: "remove-once");
+            ExpectOutbox(Exercises.Leave, twice, "A", a, [stillHere], once, hint: "remove-once");
+            ExpectOutbox(Exercises.Leave, twice, "C", c, [stillHere], once, hint: "remove-once");
+            ExpectNotDropped(Exercises.Leave, twice, [a, c], "A and C are reading.", hint: "remove-once");
         }
 
         // A member the room has dropped leaves too (its call ends): nothing more is announced.
         {
             const string call = "new ChatRoom(maxPendingMessages: 2), members A and B; B reads nothing and is dropped by Broadcast(\"m2\"); then Leave(B)";
             var room = createRoom(2);
-            var a = RoomCall("5.2", call, room.Join);
+            var a = RoomCall(Exercises.Leave, call, room.Join);
             Drain(a);
-            var b = RoomCall("5.2", call, room.Join);
+            var b = RoomCall(Exercises.Leave, call, room.Join);
             Drain(a);
             var m1 = Line("Client(1)", "m1");
             var m2 = Line("Client(1)", "m2");
-            RoomCall("5.2", call, () => room.Broadcast(m1));
+            RoomCall(Exercises.Leave, call, () => room.Broadcast(m1));
             Drain(a);
-            RoomCall("5.2", call, () => room.Broadcast(m2));
+            RoomCall(Exercises.Leave, call, () => room.Broadcast(m2));
             Drain(a);
             if (b.DropReason is null)
             {
                 // Broadcast (exercise 5.1) did not drop B; that is graded with 5.1, and this check needs it.
-                throw GradingFailure.For("5.2", "this check needs Broadcast (exercise 5.1) to drop a member whose outbox is full, and it did not.", call,
+                throw GradingFailure.For(Exercises.Leave, "this check needs Broadcast (exercise 5.1) to drop a member whose outbox is full, and it did not.", call,
                     "B dropped by Broadcast(\"m2\")", "B still a member", hint: "remove-once");
             }
-            RoomCall("5.2", call, () => room.Leave(b));
-            ExpectCount("5.2", call, room, 1, "B was dropped already, and leaving does not change that.", hint: "remove-once");
-            ExpectOutbox("5.2", call, "A", a, [], "A heard that B left when B was dropped; leaving afterwards sends nothing more.", hint: "remove-once");
+            RoomCall(Exercises.Leave, call, () => room.Leave(b));
+            ExpectCount(Exercises.Leave, call, room, 1, "B was dropped already, and leaving does not change that.", hint: "remove-once");
+            ExpectOutbox(Exercises.Leave, call, "A", a, [], "A heard that B left when B was dropped; leaving afterwards sends nothing more.", hint: "remove-once");
 
             const string last = call + ", then Leave(A)";
-            RoomCall("5.2", last, () => room.Leave(a));
-            ExpectCount("5.2", last, room, 0, "the last member left.", hint: "remove-once");
+            RoomCall(Exercises.Leave, last, () => room.Leave(a));
+            ExpectCount(Exercises.Leave, last, room, 0, "the last member left.", hint: "remove-once");
             if (!await CompletesWithinAsync(a.Outbox.Completion, TimeSpan.FromSeconds(1)))
             {
-                throw GradingFailure.For("5.2", "A's outbox is still open after A left.", last, "A's outbox closed", "A's outbox still open", hint: "close-outbox");
+                throw GradingFailure.For(Exercises.Leave, "A's outbox is still open after A left.", last, "A's outbox closed", "A's outbox still open", hint: "close-outbox");
             }
         }
     }
@@ -563,10 +563,10 @@ public static partial class Chapter05Grader
                 if (member.Ended.IsCompletedSuccessfully && member.Ended.Result is { StatusCode: StatusCode.Unknown } status
                     && status.Detail.Contains(nameof(NotImplementedException), StringComparison.Ordinal))
                 {
-                    return NotStarted("5.3", status.Detail);
+                    return NotStarted(Exercises.JoinChat, status.Detail);
                 }
             }
-            return GradingFailure.For("5.3", problem, call, expected, actual, hint);
+            return GradingFailure.For(Exercises.JoinChat, problem, call, expected, actual, hint);
         }
 
         public async ValueTask DisposeAsync()
@@ -626,11 +626,11 @@ public static partial class Chapter05Grader
             }
             catch (NotImplementedException ex)
             {
-                throw NotStarted("5.4", ex.Message);
+                throw NotStarted(Exercises.FormatLine, ex.Message);
             }
             catch (Exception ex)
             {
-                throw GradingFailure.Threw("5.4", call, $"\"{expected}\"", LearnerException.From(ex));
+                throw GradingFailure.Threw(Exercises.FormatLine, call, $"\"{expected}\"", LearnerException.From(ex));
             }
             if (actual != expected)
             {
@@ -640,7 +640,7 @@ public static partial class Chapter05Grader
                     : message.Kind == Kind.Message
                         ? "a member's line is \"[time] name: text\", with a colon after the name."
                         : "a notice is \"[time] name text\", without a colon: the notice's text goes on from the name.";
-                throw GradingFailure.For("5.4", problem, call, $"\"{expected}\"", actual is null ? "null" : $"\"{actual}\"", hint: timeRight ? "notice-format" : "local-time-format");
+                throw GradingFailure.For(Exercises.FormatLine, problem, call, $"\"{expected}\"", actual is null ? "null" : $"\"{actual}\"", hint: timeRight ? "notice-format" : "local-time-format");
             }
         }
         FormatLineSurvives(learnerFormat);
@@ -684,11 +684,11 @@ public static partial class Chapter05Grader
             var problem = sentTexts.Count > expectedLines.Count
                 ? "a line that is \"exit\" (ignoring case and the spaces around it) leaves the chat: it is not sent, and neither is anything after it."
                 : "every line before \"exit\" (or the end of the lines) should be sent, in order, as a ChatMessage with that Text.";
-            throw GradingFailure.For("5.5", problem, call, Quote(expectedLines), Quote(sentTexts), hint: "send-lines-then-complete");
+            throw GradingFailure.For(Exercises.ChatAsync, problem, call, Quote(expectedLines), Quote(sentTexts), hint: "send-lines-then-complete");
         }
         if (end != RequestEnd.Completed)
         {
-            throw GradingFailure.For("5.5", "the call was cancelled instead of being left properly: complete the request stream (CompleteAsync), then wait for the server to end the call.", call,
+            throw GradingFailure.For(Exercises.ChatAsync, "the call was cancelled instead of being left properly: complete the request stream (CompleteAsync), then wait for the server to end the call.", call,
                 "the request stream completed after the last line", "the call cancelled", hint: "send-lines-then-complete");
         }
         await ReturnsAsync(run, call, "ChatAsync should return once the server has ended the call (it does so right after its goodbye).");
@@ -730,14 +730,14 @@ public static partial class Chapter05Grader
         await RequestEndAsync(chat, run, call);
         if (waitedInVain)
         {
-            throw GradingFailure.For("5.5", "messages should reach onMessage while the user is typing: receive beside the sending, not after it.", call,
+            throw GradingFailure.For(Exercises.ChatAsync, "messages should reach onMessage while the user is typing: receive beside the sending, not after it.", call,
                 $"\"Client(2): Hi Client(1)!\" handed to onMessage while the input waits for the next line",
                 $"not handed to onMessage within {ReceiveWait.TotalSeconds:0} s; the user, waiting for it, never typed the next line", hint: "receive-while-typing");
         }
         var sentTexts = chat.Received.Select(m => m.Text).ToList();
         if (!sentTexts.SequenceEqual(["Anyone here?", "Nice to meet you"]))
         {
-            throw GradingFailure.For("5.5", "every line should be sent, in order.", call, Quote(["Anyone here?", "Nice to meet you"]), Quote(sentTexts), hint: "send-lines-then-complete");
+            throw GradingFailure.For(Exercises.ChatAsync, "every line should be sent, in order.", call, Quote(["Anyone here?", "Nice to meet you"]), Quote(sentTexts), hint: "send-lines-then-complete");
         }
         await ReturnsAsync(run, call, "ChatAsync should return once the server has ended the call.");
         var atReturn = seen.Snapshot();
@@ -759,19 +759,19 @@ public static partial class Chapter05Grader
             var chat = await ClientCallAsync(reference, run, call);
             if (!await CompletesWithinAsync(chat.WhenReceived(1), Patience))
             {
-                throw GradingFailure.For("5.5", "the first line never reached the server.", call, "\"Hello?\" sent", await RunText(run, "nothing sent"), hint: "send-lines-then-complete");
+                throw GradingFailure.For(Exercises.ChatAsync, "the first line never reached the server.", call, "\"Hello?\" sent", await RunText(run, "nothing sent"), hint: "send-lines-then-complete");
             }
             chat.EndWith(error);
             if (!await CompletesWithinAsync(run, Patience))
             {
-                throw GradingFailure.For("5.5", "the server ended the call while the user was not typing, and ChatAsync went on waiting for the next line.", call,
+                throw GradingFailure.For(Exercises.ChatAsync, "the server ended the call while the user was not typing, and ChatAsync went on waiting for the next line.", call,
                     "ChatAsync throws the server's RpcException (ResourceExhausted) at once",
                     $"still waiting {Patience.TotalSeconds:0} s later", hint: "server-ends-first");
             }
             try
             {
                 await run;
-                throw GradingFailure.For("5.5", "the server ended the call with an error: ChatAsync should throw it, not return as if all went well.", call,
+                throw GradingFailure.For(Exercises.ChatAsync, "the server ended the call with an error: ChatAsync should throw it, not return as if all went well.", call,
                     "RpcException with StatusCode.ResourceExhausted", "ChatAsync returned", hint: "server-ends-first");
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
@@ -779,11 +779,11 @@ public static partial class Chapter05Grader
             }
             catch (NotImplementedException ex)
             {
-                throw NotStarted("5.5", ex.Message);
+                throw NotStarted(Exercises.ChatAsync, ex.Message);
             }
             catch (Exception ex) when (ex is not GradingFailure)
             {
-                throw GradingFailure.For("5.5", "the server's RpcException should reach the caller unchanged.", call,
+                throw GradingFailure.For(Exercises.ChatAsync, "the server's RpcException should reach the caller unchanged.", call,
                     "RpcException with StatusCode.ResourceExhausted", Describe(ex), hint: "server-ends-first");
             }
             await chat.CallEnded.Task.WaitAsync(Patience);
@@ -809,24 +809,24 @@ public static partial class Chapter05Grader
             var chat = await ClientCallAsync(reference, run, call);
             if (!await CompletesWithinAsync(chat.WhenReceived(1), Patience))
             {
-                throw GradingFailure.For("5.5", "the first line never reached the server.", call, "\"Bye for now\" sent", await RunText(run, "nothing sent"), hint: "send-lines-then-complete");
+                throw GradingFailure.For(Exercises.ChatAsync, "the first line never reached the server.", call, "\"Bye for now\" sent", await RunText(run, "nothing sent"), hint: "send-lines-then-complete");
             }
             await token.CancelAsync();
             if (!await CompletesWithinAsync(run, Patience))
             {
-                throw GradingFailure.For("5.5", "the cancellation token was cancelled, and ChatAsync went on.", call,
+                throw GradingFailure.For(Exercises.ChatAsync, "the cancellation token was cancelled, and ChatAsync went on.", call,
                     "ChatAsync ends soon after the token is cancelled (the call is cancelled: pass the token to JoinChat)",
                     $"still running {Patience.TotalSeconds:0} s later", hint: "receive-while-typing");
             }
             if (run.Exception?.InnerException is { } failure and not OperationCanceledException and not RpcException { StatusCode: StatusCode.Cancelled })
             {
-                throw failure is NotImplementedException ? NotStarted("5.5", failure.Message)
-                    : GradingFailure.For("5.5", "ChatAsync failed in an unexpected way when the token was cancelled.", call,
+                throw failure is NotImplementedException ? NotStarted(Exercises.ChatAsync, failure.Message)
+                    : GradingFailure.For(Exercises.ChatAsync, "ChatAsync failed in an unexpected way when the token was cancelled.", call,
                         "it returns, or throws OperationCanceledException or RpcException with StatusCode.Cancelled", Describe(failure), hint: "receive-while-typing");
             }
             if (!await CompletesWithinAsync(chat.RequestEnded.Task, Patience) || chat.RequestEnded.Task.Result != RequestEnd.Cancelled)
             {
-                throw GradingFailure.For("5.5", "the server never saw the call cancelled: pass the cancellation token to JoinChat.", call,
+                throw GradingFailure.For(Exercises.ChatAsync, "the server never saw the call cancelled: pass the cancellation token to JoinChat.", call,
                     "the call cancelled", chat.RequestEnded.Task.IsCompleted ? $"the request stream {chat.RequestEnded.Task.Result}" : "the call still open", hint: "receive-while-typing");
             }
         }
@@ -847,9 +847,9 @@ public static partial class Chapter05Grader
         }
         if (run.IsFaulted && run.Exception!.InnerException is NotImplementedException notImplemented)
         {
-            throw NotStarted("5.5", notImplemented.Message);
+            throw NotStarted(Exercises.ChatAsync, notImplemented.Message);
         }
-        throw GradingFailure.For("5.5", "ChatAsync made no JoinChat call.", call, "one JoinChat call", await RunText(run, "no call after " + Patience.TotalSeconds + " s"), hint: "receive-while-typing");
+        throw GradingFailure.For(Exercises.ChatAsync, "ChatAsync made no JoinChat call.", call, "one JoinChat call", await RunText(run, "no call after " + Patience.TotalSeconds + " s"), hint: "receive-while-typing");
     }
 
     /// <summary>Waits for the request stream to end; a client that never completes it leaves the server waiting for ever.</summary>
@@ -860,7 +860,7 @@ public static partial class Chapter05Grader
             return chat.RequestEnded.Task.Result;
         }
         _ = run.ContinueWith(t => t.Exception, TaskScheduler.Default);
-        throw GradingFailure.For("5.5", "the server is still waiting for the end of the request stream, so the call can never end.", call,
+        throw GradingFailure.For(Exercises.ChatAsync, "the server is still waiting for the end of the request stream, so the call can never end.", call,
             "the request stream completed (CompleteAsync) after the last line",
             $"{chat.Received.Count} line(s) received, then the stream stayed open for {Patience.TotalSeconds:0} s; {await RunText(run, "ChatAsync still running")}", hint: "send-lines-then-complete");
     }
@@ -870,7 +870,7 @@ public static partial class Chapter05Grader
         if (!await CompletesWithinAsync(run, Patience))
         {
             _ = run.ContinueWith(t => t.Exception, TaskScheduler.Default);
-            throw GradingFailure.For("5.5", problem, call, "ChatAsync returns", $"still running {Patience.TotalSeconds:0} s after the request stream was completed", hint: "send-lines-then-complete");
+            throw GradingFailure.For(Exercises.ChatAsync, problem, call, "ChatAsync returns", $"still running {Patience.TotalSeconds:0} s after the request stream was completed", hint: "send-lines-then-complete");
         }
         try
         {
@@ -878,11 +878,11 @@ public static partial class Chapter05Grader
         }
         catch (NotImplementedException ex)
         {
-            throw NotStarted("5.5", ex.Message);
+            throw NotStarted(Exercises.ChatAsync, ex.Message);
         }
         catch (Exception ex)
         {
-            throw GradingFailure.For("5.5", "ChatAsync threw an exception although the server ended the call with OK.", call, "ChatAsync returns", Describe(ex), hint: "send-lines-then-complete");
+            throw GradingFailure.For(Exercises.ChatAsync, "ChatAsync threw an exception although the server ended the call with OK.", call, "ChatAsync returns", Describe(ex), hint: "send-lines-then-complete");
         }
     }
 
@@ -891,7 +891,7 @@ public static partial class Chapter05Grader
         var sent = chat.Sent;
         if (seen.Count != sent.Count || !seen.Zip(sent).All(pair => pair.First.Equals(pair.Second)))
         {
-            throw GradingFailure.For("5.5", problem, call, $"onMessage gets {Describe(sent)}", $"onMessage got {Describe(seen)}", hint);
+            throw GradingFailure.For(Exercises.ChatAsync, problem, call, $"onMessage gets {Describe(sent)}", $"onMessage got {Describe(seen)}", hint);
         }
     }
 
@@ -992,7 +992,7 @@ public static partial class Chapter05Grader
     // ---------------------------------------------------------------- helpers for the room exercises
 
     /// <summary>Calls the learner's room; an untouched TODO is "not started", another exception a failure.</summary>
-    private static T RoomCall<T>(string exerciseId, string call, Func<T> action)
+    private static T RoomCall<T>(Exercise exercise, string call, Func<T> action)
     {
         try
         {
@@ -1000,22 +1000,22 @@ public static partial class Chapter05Grader
         }
         catch (NotImplementedException ex)
         {
-            throw NotStarted(exerciseId, ex.Message);
+            throw NotStarted(exercise, ex.Message);
         }
         catch (Exception ex)
         {
-            throw GradingFailure.Threw(exerciseId, call, "no exception", LearnerException.From(ex));
+            throw GradingFailure.Threw(exercise, call, "no exception", LearnerException.From(ex));
         }
     }
 
-    private static void RoomCall(string exerciseId, string call, Action action) => RoomCall(exerciseId, call, () =>
+    private static void RoomCall(Exercise exercise, string call, Action action) => RoomCall(exercise, call, () =>
     {
         action();
         return true;
     });
 
     /// <summary>Broadcasts on another thread: Broadcast must return at once even when an outbox is full.</summary>
-    private static async Task BroadcastWithinAsync(string exerciseId, string call, IChatRoomUnderTest room, ChatMessage message, Action? release = null)
+    private static async Task BroadcastWithinAsync(Exercise exercise, string call, IChatRoomUnderTest room, ChatMessage message, Action? release = null)
     {
         var broadcast = Task.Run(() => room.Broadcast(message));
         if (!await CompletesWithinAsync(broadcast, BroadcastWait))
@@ -1023,7 +1023,7 @@ public static partial class Chapter05Grader
             // Let the stuck Broadcast finish, so it does not hold a thread for ever.
             release?.Invoke();
             _ = broadcast.ContinueWith(t => t.Exception, TaskScheduler.Default);
-            throw GradingFailure.For(exerciseId, "Broadcast waited for a member that reads nothing: one slow member would stall the whole room.", call,
+            throw GradingFailure.For(exercise, "Broadcast waited for a member that reads nothing: one slow member would stall the whole room.", call,
                 "Broadcast returns at once; a member whose outbox is full is dropped", $"Broadcast({Describe(message)}) still running after {BroadcastWait.TotalSeconds:0} s", hint: "enqueue-under-lock");
         }
         try
@@ -1032,11 +1032,11 @@ public static partial class Chapter05Grader
         }
         catch (NotImplementedException ex)
         {
-            throw NotStarted(exerciseId, ex.Message);
+            throw NotStarted(exercise, ex.Message);
         }
         catch (Exception ex)
         {
-            throw GradingFailure.For(exerciseId, "Broadcast threw an exception.", call, "no exception", Grade.DescribeException(ex), hint: "collect-laggards");
+            throw GradingFailure.For(exercise, "Broadcast threw an exception.", call, "no exception", Grade.DescribeException(ex), hint: "collect-laggards");
         }
     }
 
@@ -1050,38 +1050,38 @@ public static partial class Chapter05Grader
         return messages;
     }
 
-    private static void ExpectOutbox(string exerciseId, string call, string who, IChatMemberUnderTest member, IReadOnlyList<ChatMessage> expected, string problem, string hint)
+    private static void ExpectOutbox(Exercise exercise, string call, string who, IChatMemberUnderTest member, IReadOnlyList<ChatMessage> expected, string problem, string hint)
     {
         var actual = Drain(member);
         if (actual.Count != expected.Count || !actual.Zip(expected).All(pair => Same(pair.First, pair.Second)))
         {
-            throw GradingFailure.For(exerciseId, problem, call, $"{who}'s outbox: {Describe(expected)}", $"{who}'s outbox: {Describe(actual)}", hint);
+            throw GradingFailure.For(exercise, problem, call, $"{who}'s outbox: {Describe(expected)}", $"{who}'s outbox: {Describe(actual)}", hint);
         }
     }
 
-    private static void ExpectCount(string exerciseId, string call, IChatRoomUnderTest room, int expected, string problem, string hint)
+    private static void ExpectCount(Exercise exercise, string call, IChatRoomUnderTest room, int expected, string problem, string hint)
     {
         var count = room.Count;
         if (count != expected)
         {
-            throw GradingFailure.For(exerciseId, problem, call, $"Count {expected}", $"Count {count}", hint);
+            throw GradingFailure.For(exercise, problem, call, $"Count {expected}", $"Count {count}", hint);
         }
     }
 
-    private static void ExpectNotDropped(string exerciseId, string call, IEnumerable<IChatMemberUnderTest> members, string why, string hint)
+    private static void ExpectNotDropped(Exercise exercise, string call, IEnumerable<IChatMemberUnderTest> members, string why, string hint)
     {
         if (members.FirstOrDefault(m => m.DropReason is not null) is { } dropped)
         {
-            throw GradingFailure.For(exerciseId, $"{dropped.Name} was dropped, but {why}", call, "no member dropped", $"{dropped.Name} dropped: {Describe(dropped.DropReason)}", hint);
+            throw GradingFailure.For(exercise, $"{dropped.Name} was dropped, but {why}", call, "no member dropped", $"{dropped.Name} dropped: {Describe(dropped.DropReason)}", hint);
         }
     }
 
-    private static void ExpectDropped(string exerciseId, string call, string who, IChatMemberUnderTest member)
+    private static void ExpectDropped(Exercise exercise, string call, string who, IChatMemberUnderTest member)
     {
         var reason = member.DropReason;
         if (reason is not { StatusCode: StatusCode.ResourceExhausted } || string.IsNullOrWhiteSpace(reason.Value.Detail))
         {
-            throw GradingFailure.For(exerciseId, $"{who}'s outbox was full, so {who} should be dropped: member.Drop(new Status(StatusCode.ResourceExhausted, \"...\")) with a message that says why.", call,
+            throw GradingFailure.For(exercise, $"{who}'s outbox was full, so {who} should be dropped: member.Drop(new Status(StatusCode.ResourceExhausted, \"...\")) with a message that says why.", call,
                 $"{who}'s DropReason: ResourceExhausted with a message", $"{who}'s DropReason: {Describe(reason)}", hint: "drop-laggard");
         }
     }
@@ -1180,16 +1180,15 @@ public static partial class Chapter05Grader
     /// "Not started" for an untouched TODO. When the TODO that threw is another exercise's (JoinChat
     /// calls the room, and Leave needs Broadcast), the message says which one to do first.
     /// </summary>
-    private static NotStartedException NotStarted(string exerciseId, string? detail)
+    private static NotStartedException NotStarted(Exercise exercise, string? detail)
     {
+        // The starter's TODO says which exercise it is ("TODO 5.1: Broadcast").
         var match = TodoPattern().Match(detail ?? "");
-        if (!match.Success || match.Groups["id"].Value == exerciseId)
+        if (!match.Success || ChapterCatalog.Current.FindExercise(match.Groups["id"].Value) is not { } needed || needed == exercise)
         {
-            return NotStartedException.For(exerciseId);
+            return NotStartedException.For(exercise);
         }
-        var exercise = ChapterCatalog.Current.Exercise(exerciseId);
-        var needed = match.Groups["id"].Value;
-        return new NotStartedException($"{NotStartedException.For(needed).Message} Exercise {exerciseId} ({exercise.Name}) needs that code, so it is graded once {needed} is done.");
+        return new NotStartedException($"{NotStartedException.For(needed).Message} Exercise {exercise.Id} ({exercise.Name}) needs that code, so it is graded once {needed.Id} is done.");
     }
 
     /// <summary>True when the task ends (in any way) within the time; it is not awaited for its result.</summary>

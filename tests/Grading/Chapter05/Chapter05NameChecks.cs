@@ -71,7 +71,7 @@ public static partial class Chapter05Grader
         var names = chat.Received.Select(m => m.UserId).ToList();
         if (names.Count != 2 || names.Any(n => n != "Ada"))
         {
-            throw GradingFailure.For("5.5", "every line should carry the user's name as its user_id, so that a room that passes names on shows who spoke.", call,
+            throw GradingFailure.For(Exercises.ChatAsync, "every line should carry the user's name as its user_id, so that a room that passes names on shows who spoke.", call,
                 "user_id \"Ada\" on both lines", $"user_id {Grade.Describe(names)}", hint: "send-name");
         }
         await ReturnsAsync(run, call, "ChatAsync should return once the server has ended the call.");
@@ -109,16 +109,16 @@ public static partial class Chapter05Grader
             }
             catch (NotImplementedException ex)
             {
-                throw NotStarted("5.4", ex.Message);
+                throw NotStarted(Exercises.FormatLine, ex.Message);
             }
             catch (Exception ex)
             {
-                throw GradingFailure.For("5.4", "FormatLine threw an exception, and one odd message from a server must not end the chat: " + why, call, $"\"{expected}\"",
+                throw GradingFailure.For(Exercises.FormatLine, "FormatLine threw an exception, and one odd message from a server must not end the chat: " + why, call, $"\"{expected}\"",
                     $"{ex.GetType().Name}: {ex.Message}", hint: "odd-timestamps");
             }
             if (actual != expected)
             {
-                throw GradingFailure.For("5.4", why, call, $"\"{expected}\"", actual is null ? "null" : $"\"{actual}\"", hint: message.Kind == Kind.Message ? "odd-timestamps" : "notice-format");
+                throw GradingFailure.For(Exercises.FormatLine, why, call, $"\"{expected}\"", actual is null ? "null" : $"\"{actual}\"", hint: message.Kind == Kind.Message ? "odd-timestamps" : "notice-format");
             }
         }
     }

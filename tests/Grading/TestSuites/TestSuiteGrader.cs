@@ -37,23 +37,22 @@ public static class TestSuiteGrader
     /// <summary>Grades chapters/NN-x.Tests (or <paramref name="testsFolder"/>, for the proofs) for exercise N.T.</summary>
     /// <exception cref="NotStartedException">The starter's TODO test is still there.</exception>
     /// <exception cref="GradingFailure">Compile errors, a false alarm, no assertion, or a bug not caught.</exception>
-    public static async Task<SuiteReport> GradeAsync(string exerciseId, string? testsFolder = null)
+    public static async Task<SuiteReport> GradeAsync(Exercise exercise, string? testsFolder = null)
     {
-        var exercise = ChapterCatalog.Current.Exercise(exerciseId);
         var chapter = ChapterCatalog.Current.ChapterOf(exercise);
-        var wrongServices = WrongServices.For(exerciseId);
-        var where = $"chapters/{Path.GetFileName(Path.GetDirectoryName(Path.Combine("chapters", chapter.Folder, exercise.File)))}";
+        var wrongServices = WrongServices.For(chapter);
+        var where = WorkbookPaths.Relative.ChapterTestsFolder(chapter);
         testsFolder ??= Path.Combine(Root, where);
 
         var tests = SourceProject.Read(testsFolder, $"{chapter.Folder}.Tests");
         if (tests.Files.Count == 0 || tests.Files.Any(f => f.Text.Contains($"NotImplementedException(\"{exercise.Todo}", StringComparison.Ordinal)))
         {
-            throw NotStartedException.For(exerciseId);
+            throw NotStartedException.For(exercise);
         }
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var solution = SourceProject.Read(Path.Combine(Root, "solutions", chapter.Folder));
-        var reference = Build(solution, null);
+        var solution = SourceProject.Read(new WorkbookPaths(Root).SolutionFolder(chapter));
+        var reference = Build(chapter, solution, null);
         var compiledTests = CompileTests(tests, solution.AssemblyName, reference.Path!);
         if (!compiledTests.Succeeded)
         {
@@ -68,7 +67,7 @@ public static class TestSuiteGrader
 
         // The wrong services run side by side: a suite spends most of its time waiting (for a
         // stream's next message, a time-out that proves nothing more comes), not computing.
-        var builds = wrongServices.Select(w => (Service: w, Build: Build(solution, w))).ToList();
+        var builds = wrongServices.Select(w => (Service: w, Build: Build(chapter, solution, w))).ToList();
         var results = await Task.WhenAll(builds.Select(b => SuiteRunner.RunAsync(compiledTests.Path!, b.Build.Path!)));
         var runs = builds.Select((b, i) => (b.Service, results[i])).ToList();
         var report = new SuiteReport(referenceRun, runs)
@@ -136,9 +135,9 @@ public static class TestSuiteGrader
     /// The solution, or the solution with one wrong service's members put in, compiled once per
     /// process and kept on disk (by a hash of what goes in), so a warm grading compiles nothing but the tests.
     /// </summary>
-    private static Compiled Build(SourceProject solution, WrongService? wrong)
+    private static Compiled Build(Chapter chapter, SourceProject solution, WrongService? wrong)
     {
-        var patchPath = wrong is null ? null : Path.Combine(Root, "tests", "Grading", "TestSuites", "WrongServices", $"Chapter{ChapterNumber(solution):00}", wrong.File);
+        var patchPath = wrong is null ? null : WrongServices.PathOf(Root, chapter, wrong);
         var patchText = patchPath is null ? "" : File.ReadAllText(patchPath);
         var hash = Hash(solution, patchText);
         var compiled = Builds.GetOrAdd(hash, _ => new Lazy<Compiled>(() =>
@@ -176,9 +175,6 @@ public static class TestSuiteGrader
 
     // The chapters use System.Threading.Channels; the old Grpc.Core's Channel would make "Channel" ambiguous.
     private static readonly HashSet<string> GrpcCoreAssemblies = new(["Grpc.Core", "Grpc.Core.Testing"], StringComparer.OrdinalIgnoreCase);
-
-    private static int ChapterNumber(SourceProject solution) =>
-        ChapterCatalog.Current.Chapters.First(c => string.Equals(c.Folder, Path.GetFileName(solution.Folder), StringComparison.Ordinal)).Number;
 
     private static string Hash(SourceProject solution, string patchText)
     {

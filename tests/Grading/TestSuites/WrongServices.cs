@@ -6,9 +6,9 @@ namespace StreamingTutorial.Grading.TestSuites;
 /// </summary>
 public static class WrongServices
 {
-    private static readonly Dictionary<string, WrongService[]> ByExercise = new()
+    private static readonly Dictionary<int, WrongService[]> ByChapter = new()
     {
-        ["1.T"] =
+        [1] =
         [
             new("GreetsBlankNames.cs", "a SayHello that greets a blank name instead of rejecting it",
                 "call SayHello with Name = \"\" and check it throws an RpcException whose StatusCode is InvalidArgument (Assert.ThrowsAsync)."),
@@ -21,7 +21,7 @@ public static class WrongServices
             new("GreetsInCapitals.cs", "a GreetAsync (the client) that sends the name in capitals",
                 "host FileServiceImpl on a TestServer, call FileClient.GreetAsync through a real GrpcChannel, and check the greeting it returns."),
         ],
-        ["2.T"] =
+        [2] =
         [
             new("NeverSendsMax.cs", "a GenerateNumbers that never sends max",
                 "ask for many numbers between two close values (Min = 1, Max = 2, Count = 200) and check both turn up."),
@@ -34,7 +34,7 @@ public static class WrongServices
             new("ReadsOneTooMany.cs", "a ReadTimeUpdatesAsync (the client) that hands over one update more than maxUpdates",
                 "host StreamingServiceImpl on a TestServer, call StreamingClient.ReadTimeUpdatesAsync with maxUpdates: 3 through a real GrpcChannel, and check onUpdate saw exactly 3 updates."),
         ],
-        ["3.T"] =
+        [3] =
         [
             new("FixedChunkSize.cs", "an UploadImage that counts every chunk as 1024 bytes",
                 "send chunks of different sizes, one of them empty (ByteString.Empty), and check TotalBytes is their sum."),
@@ -47,7 +47,7 @@ public static class WrongServices
             new("AcceptsFolderNames.cs", "an UploadFile that stores \"../escape.png\" outside its folder",
                 "upload a file whose name holds a folder, such as \"../escape.png\", and check it fails with InvalidArgument and nothing was written."),
         ],
-        ["4.T"] =
+        [4] =
         [
             new("WrapsAround.cs", "a SumNumbers that wraps around past int.MaxValue instead of failing with OutOfRange",
                 "send int.MaxValue and 1, and check the call fails with an RpcException whose StatusCode is OutOfRange."),
@@ -60,7 +60,7 @@ public static class WrongServices
             new("StopsAtZero.cs", "a SumAsync (the client) that stops sending at the first 0",
                 "host NumberServiceImpl on a TestServer and check NumbersClient.SumAsync with [1, 0, 2] returns 3."),
         ],
-        ["5.T"] =
+        [5] =
         [
             new("NoJoinNotice.cs", "a chat room that does not announce a member who joins",
                 "join one member, then a second, and check the first receives a message of Kind Joined from Client(2)."),
@@ -75,6 +75,10 @@ public static class WrongServices
         ],
     };
 
-    public static IReadOnlyList<WrongService> For(string exerciseId) =>
-        ByExercise.TryGetValue(exerciseId, out var services) ? services : throw new KeyNotFoundException($"No wrong services for exercise {exerciseId}.");
+    public static IReadOnlyList<WrongService> For(Chapter chapter) =>
+        ByChapter.TryGetValue(chapter.Number, out var services) ? services : throw new KeyNotFoundException($"No wrong services for chapter {chapter.Number}.");
+
+    /// <summary>The wrong service's patch: WrongServices/ChapterNN/File.cs, beside this library's sources.</summary>
+    public static string PathOf(string root, Chapter chapter, WrongService wrong) =>
+        Path.Combine(root, "tests", "Grading", "TestSuites", "WrongServices", $"Chapter{chapter.Number:00}", wrong.File);
 }

@@ -1,0 +1,48 @@
+namespace StreamingTutorial.Catalog;
+
+/// <summary>
+/// Finding a chapter by its number and an exercise by the name of the method the learner writes,
+/// so code that grades an exercise names it as the code does and never spells its id ("1.3"):
+/// renumbering an exercise is a change in chapters.json alone.
+/// </summary>
+public static class ExerciseLookup
+{
+    /// <summary>The side of the exercise that grades the learner's own tests (N.T).</summary>
+    public const string TestsSide = "tests";
+
+    public static Chapter Chapter(this ChapterCatalog catalog, int number) =>
+        catalog.Chapters.FirstOrDefault(c => c.Number == number)
+        ?? throw new KeyNotFoundException($"No chapter {number} in chapters.json.");
+
+    /// <summary>The exercise whose method is <paramref name="name"/> (its "name" in chapters.json).</summary>
+    public static Exercise Exercise(this Chapter chapter, string name) =>
+        chapter.Exercises.FirstOrDefault(e => e.Name == name)
+        ?? throw new KeyNotFoundException($"No exercise named '{name}' in chapter {chapter.Number} of chapters.json (its exercises: {string.Join(", ", chapter.Exercises.Select(e => $"{e.Id} {e.Name}"))}).");
+
+    /// <summary>The chapter's exercise N.T: the learner's tests, graded by the bugs they catch.</summary>
+    public static Exercise TestsExercise(this Chapter chapter) =>
+        chapter.Exercises.SingleOrDefault(e => e.Side == TestsSide)
+        ?? throw new KeyNotFoundException($"Chapter {chapter.Number} of chapters.json has no exercise with side \"{TestsSide}\".");
+
+    /// <summary>The exercise with this id, or null: for ids read back from test results.</summary>
+    public static Exercise? FindExercise(this ChapterCatalog catalog, string id) =>
+        catalog.Chapters.SelectMany(c => c.Exercises).FirstOrDefault(e => e.Id == id);
+
+    /// <summary>
+    /// The one chapter all these exercise ids belong to (test results say which exercise each
+    /// test grades, and so which chapter they are of); null when there are none, or they are of
+    /// several chapters or of none.
+    /// </summary>
+    public static Chapter? ChapterOfExercises(this ChapterCatalog catalog, IEnumerable<string> ids)
+    {
+        var chapters = ids.Select(id => catalog.FindExercise(id) is { } exercise ? catalog.ChapterOf(exercise) : null).Distinct().ToList();
+        return chapters is [{ } only] ? only : null;
+    }
+
+    /// <summary>The file an exercise's TODO is in, relative to the workbook's folder: chapters/01-unary/FileServiceImpl.cs.</summary>
+    public static string TodoFile(this ChapterCatalog catalog, Exercise exercise) =>
+        // A test exercise's file is in the test project beside the chapter ("../01-unary.Tests/...").
+        exercise.File.StartsWith("../", StringComparison.Ordinal)
+            ? $"{Path.GetDirectoryName(WorkbookPaths.Relative.ChapterFolder(catalog.ChapterOf(exercise)))!.Replace('\\', '/')}/{exercise.File[3..]}"
+            : $"{WorkbookPaths.Relative.ChapterFolder(catalog.ChapterOf(exercise))}/{exercise.File}";
+}
