@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using StreamingTutorial.Chapter01;
+using StreamingTutorial.Grading;
 using StreamingTutorial.Grading.Chapter01;
 using StreamingTutorial.Protos.Files;
 
@@ -13,64 +14,62 @@ public class Chapter01Proofs
 {
     private static FileServiceImpl Solution(string root) => new(new FileStorage(root));
 
-    [Test]
-    public async Task The_solution_passes_every_chapter_1_grader()
-    {
-        await Chapter01Grader.SayHelloAsync(Solution);
-        await Chapter01Grader.GetServerTimeAsync(Solution);
-        await Chapter01Grader.WriteFileAsync(Solution);
-        await Chapter01Grader.ListFilesAsync(Solution);
-        await Chapter01Grader.GreetAsync(FileClient.GreetAsync);
-        await Chapter01Grader.GetServerTimeClientAsync(FileClient.GetServerTimeAsync);
-        await Chapter01Grader.WriteAndListAsync(FileClient.WriteAndListAsync);
-    }
+    /// <summary>The solution, wired as the grader project wires the learner's code.</summary>
+    private static IEnumerable<TestCaseData> SolutionChecks() => Proof.SolutionCases(Chapter01Grader.Checks(new Chapter01Code<FileServiceImpl>(
+        CreateService: Solution,
+        GreetAsync: FileClient.GreetAsync,
+        GetServerTimeAsync: FileClient.GetServerTimeAsync,
+        WriteAndListAsync: FileClient.WriteAndListAsync)));
+
+    [TestCaseSource(nameof(SolutionChecks))]
+    public Task The_solution_passes_every_check(Check check) => check.Run();
 
     [TestCaseSource(nameof(Mutants))]
     public Task Each_mutant_fails_its_grader(Mutant mutant) => Proof.MutantIsCaughtAsync(mutant);
 
     private static IEnumerable<TestCaseData> Mutants() => new Mutant[]
     {
-        new("1.1", "greeting without the comma", () => Chapter01Grader.SayHelloAsync(root => new GreetsWithoutComma(new FileStorage(root))), Hint: "greeting-text"),
-        new("1.1", "greets a blank name instead of rejecting it", () => Chapter01Grader.SayHelloAsync(root => new GreetsBlankNames(new FileStorage(root)))),
-        new("1.1", "always greets Ada", () => Chapter01Grader.SayHelloAsync(root => new AlwaysGreetsAda(new FileStorage(root)))),
-        new("1.2", "sends no time", () => Chapter01Grader.GetServerTimeAsync(root => new SendsNoTime(new FileStorage(root)))),
-        new("1.2", "uses DateTime.Now, which Timestamp refuses (the handler throws)", () => Chapter01Grader.GetServerTimeAsync(root => new UsesLocalNow(new FileStorage(root))), Hint: "utc-kind"),
-        new("1.2", "sends a time an hour off", () => Chapter01Grader.GetServerTimeAsync(root => new TimeAnHourOff(new FileStorage(root)))),
-        new("1.3", "writes without checking the name", () => Chapter01Grader.WriteFileAsync(root => new WritesUncheckedNames(new FileStorage(root)))),
-        new("1.3", "reports a size off by one", () => Chapter01Grader.WriteFileAsync(root => new SizeOffByOne(new FileStorage(root)))),
-        new("1.3", "checks the name only after writing", () => Chapter01Grader.WriteFileAsync(root => new ChecksAfterWriting(new FileStorage(root)))),
-        new("1.4", "lists in reverse order", () => Chapter01Grader.ListFilesAsync(root => new ListsInReverse(new FileStorage(root)))),
-        new("1.4", "lists every size as 0", () => Chapter01Grader.ListFilesAsync(root => new ListsZeroSizes(new FileStorage(root)))),
-        new("1.5", "returns a made-up greeting", () => Chapter01Grader.GreetAsync((_, name) => Task.FromResult($"Hello, {name}!"))),
-        new("1.5", "sends the name in capitals", () => Chapter01Grader.GreetAsync(async (client, name) => (await client.SayHelloAsync(new HelloRequest { Name = name.ToUpperInvariant() })).Message)),
-        new("1.6", "sets no deadline", () => Chapter01Grader.GetServerTimeClientAsync(async client => (await client.GetServerTimeAsync(new ServerTimeRequest())).Time.ToDateTime())),
-        new("1.6", "returns the local clock instead of the server's", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
+        new(Exercises.SayHello, "greeting without the comma", () => Chapter01Grader.SayHelloAsync(root => new GreetsWithoutComma(new FileStorage(root))), Hint: "greeting-text"),
+        new(Exercises.SayHello, "greets a blank name instead of rejecting it", () => Chapter01Grader.SayHelloAsync(root => new GreetsBlankNames(new FileStorage(root)))),
+        new(Exercises.SayHello, "always greets Ada", () => Chapter01Grader.SayHelloAsync(root => new AlwaysGreetsAda(new FileStorage(root)))),
+        new(Exercises.GetServerTime, "sends no time", () => Chapter01Grader.GetServerTimeAsync(root => new SendsNoTime(new FileStorage(root)))),
+        new(Exercises.GetServerTime, "uses DateTime.Now, which Timestamp refuses (the handler throws)", () => Chapter01Grader.GetServerTimeAsync(root => new UsesLocalNow(new FileStorage(root))), Hint: "utc-kind"),
+        new(Exercises.GetServerTime, "sends a time an hour off", () => Chapter01Grader.GetServerTimeAsync(root => new TimeAnHourOff(new FileStorage(root)))),
+        new(Exercises.WriteFile, "writes without checking the name", () => Chapter01Grader.WriteFileAsync(root => new WritesUncheckedNames(new FileStorage(root)))),
+        new(Exercises.WriteFile, "reports a size off by one", () => Chapter01Grader.WriteFileAsync(root => new SizeOffByOne(new FileStorage(root)))),
+        new(Exercises.WriteFile, "checks the name only after writing", () => Chapter01Grader.WriteFileAsync(root => new ChecksAfterWriting(new FileStorage(root)))),
+        new(Exercises.ListFiles, "lists in reverse order", () => Chapter01Grader.ListFilesAsync(root => new ListsInReverse(new FileStorage(root)))),
+        new(Exercises.ListFiles, "lists every size as 0", () => Chapter01Grader.ListFilesAsync(root => new ListsZeroSizes(new FileStorage(root)))),
+        new(Exercises.GreetAsync, "returns a made-up greeting", () => Chapter01Grader.GreetAsync((_, name) => Task.FromResult($"Hello, {name}!"))),
+        new(Exercises.GreetAsync, "sends the name in capitals", () => Chapter01Grader.GreetAsync(async (client, name) => (await client.SayHelloAsync(new HelloRequest { Name = name.ToUpperInvariant() })).Message)),
+        new(Exercises.GetServerTimeAsync, "sets no deadline", () => Chapter01Grader.GetServerTimeClientAsync(async client => (await client.GetServerTimeAsync(new ServerTimeRequest())).Time.ToDateTime())),
+        new(Exercises.GetServerTimeAsync, "returns the local clock instead of the server's", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
         {
             await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
             return DateTime.UtcNow;
         })),
-        new("1.6", "uses a 60 second deadline", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
+        new(Exercises.GetServerTimeAsync, "uses a 60 second deadline", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
             (await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(60))).Time.ToDateTime())),
-        new("1.7", "lists before writing", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
+        new(Exercises.WriteAndListAsync, "lists before writing", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
         {
             var listing = await client.ListFilesAsync(new ListFilesRequest());
             await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFromUtf8(text) });
             return listing.Files.Select(f => f.Name).ToList();
         })),
-        new("1.7", "starts WriteFile without awaiting it, then lists", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
+        new(Exercises.WriteAndListAsync, "starts WriteFile without awaiting it, then lists", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
         {
             var write = client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFromUtf8(text) });
             var listing = await client.ListFilesAsync(new ListFilesRequest());
             await write;
             return listing.Files.Select(f => f.Name).ToList();
         }), Hint: "write-then-list"),
-        new("1.7", "returns only the written name", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
+        new(Exercises.WriteAndListAsync, "returns only the written name", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
         {
             await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFromUtf8(text) });
             await client.ListFilesAsync(new ListFilesRequest());
             return new[] { name };
         })),
-        new("1.7", "sends the text as Latin-1", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
+        new(Exercises.WriteAndListAsync, "sends the text as Latin-1", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
         {
             await client.WriteFileAsync(new WriteFileRequest { FileName = name, Content = ByteString.CopyFrom(System.Text.Encoding.Latin1.GetBytes(text)) });
             return (await client.ListFilesAsync(new ListFilesRequest())).Files.Select(f => f.Name).ToList();

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using StreamingTutorial.Chapter02;
+using StreamingTutorial.Grading;
 using StreamingTutorial.Grading.Chapter02;
 using StreamingTutorial.Protos.RandomNumbers;
 using StreamingTutorial.Protos.Streaming;
@@ -11,36 +12,37 @@ namespace StreamingTutorial.GraderProofs;
 [Category("GraderProofs")]
 public class Chapter02Proofs
 {
-    [Test]
-    public async Task The_solution_passes_every_chapter_2_grader()
-    {
-        await Chapter02Grader.GetTimeUpdatesAsync(() => new StreamingServiceImpl());
-        await Chapter02Grader.GenerateNumbersAsync(() => new RandomServiceImpl());
-        await Chapter02Grader.ReadTimeUpdatesAsync(StreamingClient.ReadTimeUpdatesAsync);
-        await Chapter02Grader.ReadNumbersAsync(StreamingClient.ReadNumbersAsync);
-    }
+    /// <summary>The solution, wired as the grader project wires the learner's code.</summary>
+    private static IEnumerable<TestCaseData> SolutionChecks() => Proof.SolutionCases(Chapter02Grader.Checks(new Chapter02Code<StreamingServiceImpl, RandomServiceImpl>(
+        CreateStreamingService: () => new StreamingServiceImpl(),
+        CreateRandomService: () => new RandomServiceImpl(),
+        ReadTimeUpdatesAsync: StreamingClient.ReadTimeUpdatesAsync,
+        ReadNumbersAsync: StreamingClient.ReadNumbersAsync)));
+
+    [TestCaseSource(nameof(SolutionChecks))]
+    public Task The_solution_passes_every_check(Check check) => check.Run();
 
     [TestCaseSource(nameof(Mutants))]
     public Task Each_mutant_fails_its_grader(Mutant mutant) => Proof.MutantIsCaughtAsync(mutant);
 
     private static IEnumerable<TestCaseData> Mutants() => new Mutant[]
     {
-        new("2.1", "waits without the cancellation token, so it notices the cancel an interval late", () => Chapter02Grader.GetTimeUpdatesAsync(() => new IgnoresCancellation())),
-        new("2.1", "checks the token only between waits that ignore it", () => Chapter02Grader.GetTimeUpdatesAsync(() => new ChecksTokenOnlyInLoop())),
-        new("2.1", "numbers the updates from 0", () => Chapter02Grader.GetTimeUpdatesAsync(() => new NumbersFromZero())),
-        new("2.1", "keeps the counter in a field shared by every call", () => Chapter02Grader.GetTimeUpdatesAsync(() => new CounterInAField())),
-        new("2.1", "ignores interval_ms, always 1,000 ms", () => Chapter02Grader.GetTimeUpdatesAsync(() => new IgnoresInterval())),
-        new("2.1", "treats interval_ms 0 as no pause at all", () => Chapter02Grader.GetTimeUpdatesAsync(() => new ZeroMeansNoPause())),
-        new("2.1", "waits before the first update", () => Chapter02Grader.GetTimeUpdatesAsync(() => new WaitsFirst())),
-        new("2.1", "accepts a negative interval", () => Chapter02Grader.GetTimeUpdatesAsync(() => new AcceptsNegativeInterval())),
-        new("2.2", "never returns max (exclusive upper bound)", () => Chapter02Grader.GenerateNumbersAsync(() => new MaxExcluded())),
-        new("2.2", "Next(min, max + 1), which overflows at max = int.MaxValue", () => Chapter02Grader.GenerateNumbersAsync(() => new OverflowsAtIntMax()), Hint: "inclusive-max"),
-        new("2.2", "sends count + 1 numbers", () => Chapter02Grader.GenerateNumbersAsync(() => new OneTooMany())),
-        new("2.2", "does not validate the request", () => Chapter02Grader.GenerateNumbersAsync(() => new NoValidation())),
-        new("2.2", "numbers from 0", () => Chapter02Grader.GenerateNumbersAsync(() => new NumbersFromZeroRandom())),
-        new("2.2", "ignores interval_ms", () => Chapter02Grader.GenerateNumbersAsync(() => new NoPause())),
-        new("2.2", "rejects a bad request with an empty message", () => Chapter02Grader.GenerateNumbersAsync(() => new SilentRejection())),
-        new("2.3", "does not dispose the call, so the server keeps sending", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, intervalMs, maxUpdates, onUpdate, token) =>
+        new(Exercises.GetTimeUpdates, "waits without the cancellation token, so it notices the cancel an interval late", () => Chapter02Grader.GetTimeUpdatesAsync(() => new IgnoresCancellation())),
+        new(Exercises.GetTimeUpdates, "checks the token only between waits that ignore it", () => Chapter02Grader.GetTimeUpdatesAsync(() => new ChecksTokenOnlyInLoop())),
+        new(Exercises.GetTimeUpdates, "numbers the updates from 0", () => Chapter02Grader.GetTimeUpdatesAsync(() => new NumbersFromZero())),
+        new(Exercises.GetTimeUpdates, "keeps the counter in a field shared by every call", () => Chapter02Grader.GetTimeUpdatesAsync(() => new CounterInAField())),
+        new(Exercises.GetTimeUpdates, "ignores interval_ms, always 1,000 ms", () => Chapter02Grader.GetTimeUpdatesAsync(() => new IgnoresInterval())),
+        new(Exercises.GetTimeUpdates, "treats interval_ms 0 as no pause at all", () => Chapter02Grader.GetTimeUpdatesAsync(() => new ZeroMeansNoPause())),
+        new(Exercises.GetTimeUpdates, "waits before the first update", () => Chapter02Grader.GetTimeUpdatesAsync(() => new WaitsFirst())),
+        new(Exercises.GetTimeUpdates, "accepts a negative interval", () => Chapter02Grader.GetTimeUpdatesAsync(() => new AcceptsNegativeInterval())),
+        new(Exercises.GenerateNumbers, "never returns max (exclusive upper bound)", () => Chapter02Grader.GenerateNumbersAsync(() => new MaxExcluded())),
+        new(Exercises.GenerateNumbers, "Next(min, max + 1), which overflows at max = int.MaxValue", () => Chapter02Grader.GenerateNumbersAsync(() => new OverflowsAtIntMax()), Hint: "inclusive-max"),
+        new(Exercises.GenerateNumbers, "sends count + 1 numbers", () => Chapter02Grader.GenerateNumbersAsync(() => new OneTooMany())),
+        new(Exercises.GenerateNumbers, "does not validate the request", () => Chapter02Grader.GenerateNumbersAsync(() => new NoValidation())),
+        new(Exercises.GenerateNumbers, "numbers from 0", () => Chapter02Grader.GenerateNumbersAsync(() => new NumbersFromZeroRandom())),
+        new(Exercises.GenerateNumbers, "ignores interval_ms", () => Chapter02Grader.GenerateNumbersAsync(() => new NoPause())),
+        new(Exercises.GenerateNumbers, "rejects a bad request with an empty message", () => Chapter02Grader.GenerateNumbersAsync(() => new SilentRejection())),
+        new(Exercises.ReadTimeUpdatesAsync, "does not dispose the call, so the server keeps sending", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, intervalMs, maxUpdates, onUpdate, token) =>
         {
             var call = client.GetTimeUpdates(new TimeUpdatesRequest { IntervalMs = intervalMs }, cancellationToken: token);
             var received = 0;
@@ -53,7 +55,7 @@ public class Chapter02Proofs
                 }
             }
         })),
-        new("2.3", "passes one update too many", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, intervalMs, maxUpdates, onUpdate, token) =>
+        new(Exercises.ReadTimeUpdatesAsync, "passes one update too many", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, intervalMs, maxUpdates, onUpdate, token) =>
         {
             using var call = client.GetTimeUpdates(new TimeUpdatesRequest { IntervalMs = intervalMs }, cancellationToken: token);
             var received = 0;
@@ -66,7 +68,7 @@ public class Chapter02Proofs
                 }
             }
         })),
-        new("2.3", "does not send the interval", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, intervalMs, maxUpdates, onUpdate, token) =>
+        new(Exercises.ReadTimeUpdatesAsync, "does not send the interval", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, intervalMs, maxUpdates, onUpdate, token) =>
         {
             using var call = client.GetTimeUpdates(new TimeUpdatesRequest(), cancellationToken: token);
             var received = 0;
@@ -79,7 +81,7 @@ public class Chapter02Proofs
                 }
             }
         })),
-        new("2.3", "ignores the cancellation token", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, intervalMs, maxUpdates, onUpdate, token) =>
+        new(Exercises.ReadTimeUpdatesAsync, "ignores the cancellation token", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, intervalMs, maxUpdates, onUpdate, token) =>
         {
             using var call = client.GetTimeUpdates(new TimeUpdatesRequest { IntervalMs = intervalMs });
             var received = 0;
@@ -92,7 +94,7 @@ public class Chapter02Proofs
                 }
             }
         })),
-        new("2.4", "sets no deadline", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
+        new(Exercises.ReadNumbersAsync, "sets no deadline", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
         {
             var numbers = new List<RandomNumber>();
             using var call = client.GenerateNumbers(request);
@@ -108,7 +110,7 @@ public class Chapter02Proofs
             }
             return numbers;
         })),
-        new("2.4", "lets DeadlineExceeded through", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
+        new(Exercises.ReadNumbersAsync, "lets DeadlineExceeded through", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
         {
             var numbers = new List<RandomNumber>();
             using var call = client.GenerateNumbers(request, deadline: DateTime.UtcNow.Add(timeout));
@@ -118,7 +120,7 @@ public class Chapter02Proofs
             }
             return numbers;
         })),
-        new("2.4", "returns nothing when the deadline passes", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
+        new(Exercises.ReadNumbersAsync, "returns nothing when the deadline passes", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
         {
             try
             {
@@ -130,7 +132,7 @@ public class Chapter02Proofs
                 return [];
             }
         })),
-        new("2.4", "swallows every error, not only DeadlineExceeded", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
+        new(Exercises.ReadNumbersAsync, "swallows every error, not only DeadlineExceeded", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
         {
             var numbers = new List<RandomNumber>();
             using var call = client.GenerateNumbers(request, deadline: DateTime.UtcNow.Add(timeout));
@@ -146,7 +148,7 @@ public class Chapter02Proofs
             }
             return numbers;
         })),
-        new("2.4", "uses a fixed 5 second deadline", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
+        new(Exercises.ReadNumbersAsync, "uses a fixed 5 second deadline", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
         {
             var numbers = new List<RandomNumber>();
             using var call = client.GenerateNumbers(request, deadline: DateTime.UtcNow.AddSeconds(5));

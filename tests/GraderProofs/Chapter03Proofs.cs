@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using StreamingTutorial.Chapter03;
+using StreamingTutorial.Grading;
 using StreamingTutorial.Grading.Chapter03;
 using StreamingTutorial.Protos.Uploader;
 
@@ -15,48 +16,49 @@ public class Chapter03Proofs
 
     private static UploaderServiceImpl Solution(string root, long maxFileBytes) => new(new UploadStorage(root, maxFileBytes));
 
-    [Test]
-    public async Task The_solution_passes_every_chapter_3_grader()
-    {
-        await Chapter03Grader.UploadImageAsync(Solution);
-        await Chapter03Grader.UploadFileAsync(Solution);
-        await Chapter03Grader.UploadRandomChunksAsync(UploaderClient.UploadRandomChunksAsync);
-        await Chapter03Grader.UploadFileClientAsync(UploaderClient.UploadFileAsync);
-    }
+    /// <summary>The solution, wired as the grader project wires the learner's code.</summary>
+    private static IEnumerable<TestCaseData> SolutionChecks() => Proof.SolutionCases(Chapter03Grader.Checks(new Chapter03Code<UploaderServiceImpl>(
+        CreateService: Solution,
+        CreateServiceWithQuota: Solution,
+        UploadRandomChunksAsync: UploaderClient.UploadRandomChunksAsync,
+        UploadFileAsync: UploaderClient.UploadFileAsync)));
+
+    [TestCaseSource(nameof(SolutionChecks))]
+    public Task The_solution_passes_every_check(Check check) => check.Run();
 
     [TestCaseSource(nameof(Mutants))]
     public Task Each_mutant_fails_its_grader(Mutant mutant) => Proof.MutantIsCaughtAsync(mutant);
 
     private static IEnumerable<TestCaseData> Mutants() => new Mutant[]
     {
-        new("3.1", "forgets the last chunk", () => Chapter03Grader.UploadImageAsync(root => new ForgetsLastImageChunk(new UploadStorage(root)))),
-        new("3.1", "counts 1024 bytes per chunk whatever its size", () => Chapter03Grader.UploadImageAsync(root => new Counts1024PerChunk(new UploadStorage(root)))),
-        new("3.1", "answers after the first chunk, before reading the rest", () => Chapter03Grader.UploadImageAsync(root => new AnswersAfterFirstChunk(new UploadStorage(root)))),
-        new("3.2", "writes straight to the final file", () => Chapter03Grader.UploadFileAsync((root, quota) => new WritesToFinalFile(new UploadStorage(root, quota))), Hint: "temp-file-and-hash"),
-        new("3.2", "hashes only the last chunk", () => Chapter03Grader.UploadFileAsync((root, quota) => new HashesLastChunkOnly(new UploadStorage(root, quota)))),
-        new("3.2", "sends no hash", () => Chapter03Grader.UploadFileAsync((root, quota) => new SendsNoHash(new UploadStorage(root, quota)))),
-        new("3.2", "sends the hash in upper-case hex", () => Chapter03Grader.UploadFileAsync((root, quota) => new UpperCaseHash(new UploadStorage(root, quota)))),
-        new("3.2", "does not check the name", () => Chapter03Grader.UploadFileAsync((root, quota) => new NoNameCheck(new UploadStorage(root, quota)))),
-        new("3.2", "leaves the temporary file behind when cancelled", () => Chapter03Grader.UploadFileAsync((root, quota) => new LeavesTempFileOnCancel(new UploadStorage(root, quota)))),
-        new("3.2", "copies the temporary file instead of moving it", () => Chapter03Grader.UploadFileAsync((root, quota) => new CopiesInsteadOfMoving(new UploadStorage(root, quota)))),
-        new("3.2", "keeps the whole upload in memory and writes it at the end", () => Chapter03Grader.UploadFileAsync((root, quota) => new BuffersInMemory(new UploadStorage(root, quota)))),
-        new("3.2", "moves without overwrite, so a second upload of a name fails", () => Chapter03Grader.UploadFileAsync((root, quota) => new MovesWithoutOverwrite(new UploadStorage(root, quota)))),
-        new("3.2", "ignores the quota", () => Chapter03Grader.UploadFileAsync((root, quota) => new IgnoresQuota(new UploadStorage(root, quota)))),
-        new("3.2", "checks the quota only after the last chunk", () => Chapter03Grader.UploadFileAsync((root, quota) => new ChecksQuotaAtTheEnd(new UploadStorage(root, quota)))),
-        new("3.3", "sets no deadline", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, deadlineSeconds: null))),
-        new("3.3", "uses a 60 second deadline", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, deadlineSeconds: 60))),
-        new("3.3", "forgets CompleteAsync", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, complete: false))),
-        new("3.3", "sends count - 1 chunks", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count - 1, size))),
-        new("3.3", "sends zeros instead of random bytes", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, random: false))),
-        new("3.3", "starts every write at once and awaits them together", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, overlap: true)), Hint: "await-each-write"),
-        new("3.4", "cuts 1 MB = 1,000,000-byte chunks", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, chunkSize: 1_000_000))),
-        new("3.4", "puts the name on every chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, nameOnEveryChunk: true))),
-        new("3.4", "sends no name", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, sendName: false))),
-        new("3.4", "reports no progress", () => Chapter03Grader.UploadFileClientAsync((client, path, _, _) => UploadFile(client, path, null))),
-        new("3.4", "reports progress before each chunk, so the final value is missing", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, reportBefore: true))),
-        new("3.4", "sends the whole buffer as the last chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, wholeBuffer: true))),
-        new("3.4", "sends nothing for an empty file", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, chunkForEmptyFile: false)), Hint: "name-on-first-chunk"),
-        new("3.4", "forgets CompleteAsync", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, complete: false))),
+        new(Exercises.UploadImage, "forgets the last chunk", () => Chapter03Grader.UploadImageAsync(root => new ForgetsLastImageChunk(new UploadStorage(root)))),
+        new(Exercises.UploadImage, "counts 1024 bytes per chunk whatever its size", () => Chapter03Grader.UploadImageAsync(root => new Counts1024PerChunk(new UploadStorage(root)))),
+        new(Exercises.UploadImage, "answers after the first chunk, before reading the rest", () => Chapter03Grader.UploadImageAsync(root => new AnswersAfterFirstChunk(new UploadStorage(root)))),
+        new(Exercises.UploadFile, "writes straight to the final file", () => Chapter03Grader.UploadFileAsync((root, quota) => new WritesToFinalFile(new UploadStorage(root, quota))), Hint: "temp-file-and-hash"),
+        new(Exercises.UploadFile, "hashes only the last chunk", () => Chapter03Grader.UploadFileAsync((root, quota) => new HashesLastChunkOnly(new UploadStorage(root, quota)))),
+        new(Exercises.UploadFile, "sends no hash", () => Chapter03Grader.UploadFileAsync((root, quota) => new SendsNoHash(new UploadStorage(root, quota)))),
+        new(Exercises.UploadFile, "sends the hash in upper-case hex", () => Chapter03Grader.UploadFileAsync((root, quota) => new UpperCaseHash(new UploadStorage(root, quota)))),
+        new(Exercises.UploadFile, "does not check the name", () => Chapter03Grader.UploadFileAsync((root, quota) => new NoNameCheck(new UploadStorage(root, quota)))),
+        new(Exercises.UploadFile, "leaves the temporary file behind when cancelled", () => Chapter03Grader.UploadFileAsync((root, quota) => new LeavesTempFileOnCancel(new UploadStorage(root, quota)))),
+        new(Exercises.UploadFile, "copies the temporary file instead of moving it", () => Chapter03Grader.UploadFileAsync((root, quota) => new CopiesInsteadOfMoving(new UploadStorage(root, quota)))),
+        new(Exercises.UploadFile, "keeps the whole upload in memory and writes it at the end", () => Chapter03Grader.UploadFileAsync((root, quota) => new BuffersInMemory(new UploadStorage(root, quota)))),
+        new(Exercises.UploadFile, "moves without overwrite, so a second upload of a name fails", () => Chapter03Grader.UploadFileAsync((root, quota) => new MovesWithoutOverwrite(new UploadStorage(root, quota)))),
+        new(Exercises.UploadFile, "ignores the quota", () => Chapter03Grader.UploadFileAsync((root, quota) => new IgnoresQuota(new UploadStorage(root, quota)))),
+        new(Exercises.UploadFile, "checks the quota only after the last chunk", () => Chapter03Grader.UploadFileAsync((root, quota) => new ChecksQuotaAtTheEnd(new UploadStorage(root, quota)))),
+        new(Exercises.UploadRandomChunksAsync, "sets no deadline", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, deadlineSeconds: null))),
+        new(Exercises.UploadRandomChunksAsync, "uses a 60 second deadline", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, deadlineSeconds: 60))),
+        new(Exercises.UploadRandomChunksAsync, "forgets CompleteAsync", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, complete: false))),
+        new(Exercises.UploadRandomChunksAsync, "sends count - 1 chunks", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count - 1, size))),
+        new(Exercises.UploadRandomChunksAsync, "sends zeros instead of random bytes", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, random: false))),
+        new(Exercises.UploadRandomChunksAsync, "starts every write at once and awaits them together", () => Chapter03Grader.UploadRandomChunksAsync((client, count, size) => UploadRandom(client, count, size, overlap: true)), Hint: "await-each-write"),
+        new(Exercises.UploadFileAsync, "cuts 1 MB = 1,000,000-byte chunks", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, chunkSize: 1_000_000))),
+        new(Exercises.UploadFileAsync, "puts the name on every chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, nameOnEveryChunk: true))),
+        new(Exercises.UploadFileAsync, "sends no name", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, sendName: false))),
+        new(Exercises.UploadFileAsync, "reports no progress", () => Chapter03Grader.UploadFileClientAsync((client, path, _, _) => UploadFile(client, path, null))),
+        new(Exercises.UploadFileAsync, "reports progress before each chunk, so the final value is missing", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, reportBefore: true))),
+        new(Exercises.UploadFileAsync, "sends the whole buffer as the last chunk", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, wholeBuffer: true))),
+        new(Exercises.UploadFileAsync, "sends nothing for an empty file", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, chunkForEmptyFile: false)), Hint: "name-on-first-chunk"),
+        new(Exercises.UploadFileAsync, "forgets CompleteAsync", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) => UploadFile(client, path, progress, complete: false))),
     }.Select(m => m.ToTestCase());
 
     // Client mutants: the solution's client with one thing made wrong.

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using StreamingTutorial.Chapter04;
+using StreamingTutorial.Grading;
 using StreamingTutorial.Grading.Chapter04;
 using StreamingTutorial.Protos.Numbers;
 
@@ -9,33 +10,34 @@ namespace StreamingTutorial.GraderProofs;
 [Category("GraderProofs")]
 public class Chapter04Proofs
 {
-    [Test]
-    public async Task The_solution_passes_every_chapter_4_grader()
-    {
-        await Chapter04Grader.SumNumbersAsync(() => new NumberServiceImpl());
-        await Chapter04Grader.SummarizeReadingsAsync(() => new SensorServiceImpl());
-        await Chapter04Grader.SumAsync(NumbersClient.SumAsync);
-        await Chapter04Grader.SummarizeAsync(NumbersClient.SummarizeAsync);
-    }
+    /// <summary>The solution, wired as the grader project wires the learner's code.</summary>
+    private static IEnumerable<TestCaseData> SolutionChecks() => Proof.SolutionCases(Chapter04Grader.Checks(new Chapter04Code<NumberServiceImpl, SensorServiceImpl>(
+        CreateNumberService: () => new NumberServiceImpl(),
+        CreateSensorService: () => new SensorServiceImpl(),
+        SumAsync: NumbersClient.SumAsync,
+        SummarizeAsync: NumbersClient.SummarizeAsync)));
+
+    [TestCaseSource(nameof(SolutionChecks))]
+    public Task The_solution_passes_every_check(Check check) => check.Run();
 
     [TestCaseSource(nameof(Mutants))]
     public Task Each_mutant_fails_its_grader(Mutant mutant) => Proof.MutantIsCaughtAsync(mutant);
 
     private static IEnumerable<TestCaseData> Mutants() => new Mutant[]
     {
-        new("4.1", "adds into an int, which wraps around silently", () => Chapter04Grader.SumNumbersAsync(() => new WrapsAround())),
-        new("4.1", "skips the first number", () => Chapter04Grader.SumNumbersAsync(() => new SkipsFirst())),
-        new("4.1", "answers the running sum before the last number", () => Chapter04Grader.SumNumbersAsync(() => new MissesLast())),
-        new("4.1", "rejects an empty stream", () => Chapter04Grader.SumNumbersAsync(() => new RejectsEmpty())),
-        new("4.1", "adds with checked int arithmetic (fails midway, as UNKNOWN)", () => Chapter04Grader.SumNumbersAsync(() => new CheckedInt())),
-        new("4.1", "requires the running sum to stay in range", () => Chapter04Grader.SumNumbersAsync(() => new RunningSumInRange())),
-        new("4.2", "starts min and max at 0", () => Chapter04Grader.SummarizeReadingsAsync(() => new MinMaxFromZero())),
-        new("4.2", "computes the mean by integer division", () => Chapter04Grader.SummarizeReadingsAsync(() => new IntegerMean())),
-        new("4.2", "counts one reading too many", () => Chapter04Grader.SummarizeReadingsAsync(() => new CountsFromOne())),
-        new("4.2", "divides by zero on an empty stream (mean NaN)", () => Chapter04Grader.SummarizeReadingsAsync(() => new NaNMeanWhenEmpty())),
-        new("4.2", "lets NaN and infinity through", () => Chapter04Grader.SummarizeReadingsAsync(() => new AcceptsNaN())),
-        new("4.2", "names the bad reading's position counting from 0", () => Chapter04Grader.SummarizeReadingsAsync(() => new PositionFromZero())),
-        new("4.3", "forgets CompleteAsync", () => Chapter04Grader.SumAsync(async (client, numbers) =>
+        new(Exercises.SumNumbers, "adds into an int, which wraps around silently", () => Chapter04Grader.SumNumbersAsync(() => new WrapsAround())),
+        new(Exercises.SumNumbers, "skips the first number", () => Chapter04Grader.SumNumbersAsync(() => new SkipsFirst())),
+        new(Exercises.SumNumbers, "answers the running sum before the last number", () => Chapter04Grader.SumNumbersAsync(() => new MissesLast())),
+        new(Exercises.SumNumbers, "rejects an empty stream", () => Chapter04Grader.SumNumbersAsync(() => new RejectsEmpty())),
+        new(Exercises.SumNumbers, "adds with checked int arithmetic (fails midway, as UNKNOWN)", () => Chapter04Grader.SumNumbersAsync(() => new CheckedInt())),
+        new(Exercises.SumNumbers, "requires the running sum to stay in range", () => Chapter04Grader.SumNumbersAsync(() => new RunningSumInRange())),
+        new(Exercises.SummarizeReadings, "starts min and max at 0", () => Chapter04Grader.SummarizeReadingsAsync(() => new MinMaxFromZero())),
+        new(Exercises.SummarizeReadings, "computes the mean by integer division", () => Chapter04Grader.SummarizeReadingsAsync(() => new IntegerMean())),
+        new(Exercises.SummarizeReadings, "counts one reading too many", () => Chapter04Grader.SummarizeReadingsAsync(() => new CountsFromOne())),
+        new(Exercises.SummarizeReadings, "divides by zero on an empty stream (mean NaN)", () => Chapter04Grader.SummarizeReadingsAsync(() => new NaNMeanWhenEmpty())),
+        new(Exercises.SummarizeReadings, "lets NaN and infinity through", () => Chapter04Grader.SummarizeReadingsAsync(() => new AcceptsNaN())),
+        new(Exercises.SummarizeReadings, "names the bad reading's position counting from 0", () => Chapter04Grader.SummarizeReadingsAsync(() => new PositionFromZero())),
+        new(Exercises.SumAsync, "forgets CompleteAsync", () => Chapter04Grader.SumAsync(async (client, numbers) =>
         {
             using var call = client.SumNumbers();
             foreach (var n in numbers)
@@ -44,7 +46,7 @@ public class Chapter04Proofs
             }
             return (await call.ResponseAsync).Sum;
         })),
-        new("4.3", "starts every write without awaiting it, then completes", () => Chapter04Grader.SumAsync(async (client, numbers) =>
+        new(Exercises.SumAsync, "starts every write without awaiting it, then completes", () => Chapter04Grader.SumAsync(async (client, numbers) =>
         {
             using var call = client.SumNumbers();
             var writes = numbers.Select(n => call.RequestStream.WriteAsync(new NumberRequest { Num = n })).ToList();
@@ -52,13 +54,13 @@ public class Chapter04Proofs
             await call.RequestStream.CompleteAsync();
             return (await call.ResponseAsync).Sum;
         })),
-        new("4.3", "adds the numbers up itself instead of returning the server's sum", () => Chapter04Grader.SumAsync(async (client, numbers) =>
+        new(Exercises.SumAsync, "adds the numbers up itself instead of returning the server's sum", () => Chapter04Grader.SumAsync(async (client, numbers) =>
         {
             await NumbersClient.SumAsync(client, numbers);
             return numbers.Sum();
         })),
-        new("4.3", "skips the first number", () => Chapter04Grader.SumAsync((client, numbers) => NumbersClient.SumAsync(client, numbers.Skip(1)))),
-        new("4.3", "makes one call per number", () => Chapter04Grader.SumAsync(async (client, numbers) =>
+        new(Exercises.SumAsync, "skips the first number", () => Chapter04Grader.SumAsync((client, numbers) => NumbersClient.SumAsync(client, numbers.Skip(1)))),
+        new(Exercises.SumAsync, "makes one call per number", () => Chapter04Grader.SumAsync(async (client, numbers) =>
         {
             var sum = 0;
             foreach (var n in numbers)
@@ -67,7 +69,7 @@ public class Chapter04Proofs
             }
             return sum;
         })),
-        new("4.3", "swallows the server's error and returns 0", () => Chapter04Grader.SumAsync(async (client, numbers) =>
+        new(Exercises.SumAsync, "swallows the server's error and returns 0", () => Chapter04Grader.SumAsync(async (client, numbers) =>
         {
             try
             {
@@ -78,7 +80,7 @@ public class Chapter04Proofs
                 return 0;
             }
         })),
-        new("4.3", "wraps the server's error in another exception", () => Chapter04Grader.SumAsync(async (client, numbers) =>
+        new(Exercises.SumAsync, "wraps the server's error in another exception", () => Chapter04Grader.SumAsync(async (client, numbers) =>
         {
             try
             {
@@ -89,11 +91,11 @@ public class Chapter04Proofs
                 throw new InvalidOperationException("Sum failed", ex);
             }
         })),
-        new("4.4", "sets no deadline", () => Chapter04Grader.SummarizeAsync((client, readings, _) =>
+        new(Exercises.SummarizeAsync, "sets no deadline", () => Chapter04Grader.SummarizeAsync((client, readings, _) =>
             NumbersClient.SummarizeAsync(client, readings, DateTime.MaxValue))),
-        new("4.4", "uses its own 5 second deadline", () => Chapter04Grader.SummarizeAsync((client, readings, _) =>
+        new(Exercises.SummarizeAsync, "uses its own 5 second deadline", () => Chapter04Grader.SummarizeAsync((client, readings, _) =>
             NumbersClient.SummarizeAsync(client, readings, DateTime.UtcNow.AddSeconds(5)))),
-        new("4.4", "forgets CompleteAsync", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
+        new(Exercises.SummarizeAsync, "forgets CompleteAsync", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
         {
             using var call = client.SummarizeReadings(deadline: deadline);
             await foreach (var reading in readings)
@@ -102,7 +104,7 @@ public class Chapter04Proofs
             }
             return await call.ResponseAsync;
         })),
-        new("4.4", "collects every reading before sending", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
+        new(Exercises.SummarizeAsync, "collects every reading before sending", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
         {
             var all = new List<SensorReading>();
             await foreach (var reading in readings)
@@ -111,7 +113,7 @@ public class Chapter04Proofs
             }
             return await NumbersClient.SummarizeAsync(client, all.ToAsyncEnumerable(), deadline);
         })),
-        new("4.4", "sends the readings sorted by sensor", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
+        new(Exercises.SummarizeAsync, "sends the readings sorted by sensor", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
         {
             var all = new List<SensorReading>();
             await foreach (var reading in readings)

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using StreamingTutorial.Chapter05;
 using StreamingTutorial.Graders.Chapter05;
+using StreamingTutorial.Grading;
 using StreamingTutorial.Grading.Chapter05;
 using StreamingTutorial.Protos.Chat;
 using Kind = StreamingTutorial.Protos.Chat.ChatMessage.Types.Kind;
@@ -18,58 +19,60 @@ public class Chapter05Proofs
 {
     private static LearnersChatRoom SolutionRoom(int maxPendingMessages) => new(new ChatRoom(maxPendingMessages));
 
-    [Test]
-    public async Task The_solution_passes_every_chapter_5_grader()
-    {
-        await Chapter05Grader.BroadcastAsync(SolutionRoom);
-        await Chapter05Grader.LeaveAsync(SolutionRoom);
-        await JoinChatAsync<ChatServiceImpl>();
-        await Chapter05Grader.FormatLineAsync(ChatClient.FormatLine);
-        await Chapter05Grader.ChatAsync(ChatClient.ChatAsync);
-    }
+    /// <summary>The solution, wired as the grader project wires the learner's code.</summary>
+    private static IEnumerable<TestCaseData> SolutionChecks() => Proof.SolutionCases(Chapter05Grader.Checks(new Chapter05Code<ChatServiceImpl, ChatRoom>(
+        CreateRoomUnderTest: SolutionRoom,
+        CreateRoom: maxPendingMessages => new ChatRoom(maxPendingMessages),
+        MembersInRoom: room => room.Count,
+        MaxTextLength: ChatRoom.MaxTextLength,
+        FormatLine: ChatClient.FormatLine,
+        ChatAsync: ChatClient.ChatAsync)));
+
+    [TestCaseSource(nameof(SolutionChecks))]
+    public Task The_solution_passes_every_check(Check check) => check.Run();
 
     [TestCaseSource(nameof(Mutants))]
     public Task Each_mutant_fails_its_grader(Mutant mutant) => Proof.MutantIsCaughtAsync(mutant);
 
     private static IEnumerable<TestCaseData> Mutants() => new Mutant[]
     {
-        new("5.1", "ignores a full outbox: the member misses messages and is never dropped", () => Chapter05Grader.BroadcastAsync(capacity => new IgnoresFullOutbox(capacity))),
-        new("5.1", "waits for room in a full outbox, so one slow member stalls the room", () => Chapter05Grader.BroadcastAsync(capacity => new WaitsForRoom(capacity))),
-        new("5.1", "drops a member without telling the others", () => Chapter05Grader.BroadcastAsync(capacity => new DropsSilently(capacity))),
-        new("5.1", "announces a dropped member again when it was dropped by a notice already", () => Chapter05Grader.BroadcastAsync(capacity => new AnnouncesDropTwice(capacity))),
-        new("5.1", "drops with CANCELLED instead of RESOURCE_EXHAUSTED", () => Chapter05Grader.BroadcastAsync(capacity => new DropsWithCancelled(capacity))),
-        new("5.1", "drops a member but leaves it in the member table", () => Chapter05Grader.BroadcastAsync(capacity => new DropsButKeeps(capacity))),
-        new("5.2", "forgets the leave notice", () => Chapter05Grader.LeaveAsync(capacity => new ForgetsLeaveNotice(capacity))),
-        new("5.2", "announces every Leave, even a second one or one after a drop", () => Chapter05Grader.LeaveAsync(capacity => new AnnouncesEveryLeave(capacity))),
-        new("5.2", "does not close the outbox, so the member's writer waits for ever", () => Chapter05Grader.LeaveAsync(capacity => new KeepsOutboxOpen(capacity))),
-        new("5.2", "tells the leaving member too (broadcasts before removing it)", () => Chapter05Grader.LeaveAsync(capacity => new TellsTheLeaver(capacity))),
-        new("5.2", "empties the outbox instead of letting the writer send what is queued", () => Chapter05Grader.LeaveAsync(capacity => new DiscardsQueued(capacity))),
-        new("5.3", "one lock held while writing to every member's stream in turn: a slow member stalls the room", () => JoinChatAsync<SharedLockChatService, SharedLockRoom>(_ => new SharedLockRoom(), room => room.Count)),
-        new("5.3", "writes to every member's stream straight from the sender's call, ignoring failed writes (no writer per member)", () => JoinChatAsync<ConcurrentWritesChatService, ConcurrentWritesRoom>(_ => new ConcurrentWritesRoom(catchFailedWrites: true), room => room.Count)),
-        new("5.3", "writes to every member's stream straight from the sender's call (no writer per member)", () => JoinChatAsync<ConcurrentWritesChatService, ConcurrentWritesRoom>(_ => new ConcurrentWritesRoom(catchFailedWrites: false), room => room.Count)),
-        new("5.3", "names senders from Client(0)", () => JoinChatAsync<NumbersFromZero>()),
-        new("5.3", "broadcasts every line twice (the failure names the lines that came twice)", () => JoinChatAsync<BroadcastsTwice>()),
-        new("5.3", "trusts the user_id the client sends", () => JoinChatAsync<TrustsUserId>()),
-        new("5.3", "passes the client's message on with only the name replaced (its timestamp and kind stay)", () => JoinChatAsync<PassesMessageOn>()),
-        new("5.3", "leaves only when the client completes its stream: a cancelled member stays in the room", () => JoinChatAsync<LeavesOnlyWhenCompleted>()),
-        new("5.3", "writes nothing until the client stops sending", () => JoinChatAsync<WritesAfterReading>()),
-        new("5.3", "ignores member.Dropped, so a dropped member's call stays open", () => JoinChatAsync<IgnoresDropped>()),
-        new("5.3", "ends a dropped member's call with OK", () => JoinChatAsync<DroppedEndsWithOk>()),
-        new("5.3", "accepts lines of any length", () => JoinChatAsync<AcceptsAnyLength>()),
-        new("5.3", "rejects a line of exactly MaxTextLength characters", () => JoinChatAsync<RejectsLongestAllowed>()),
-        new("5.3", "copies the outbox into a queue without limit, so a member that reads nothing is never dropped", () => JoinChatAsync<UnboundedQueue>()),
-        new("5.4", "uses the 12-hour clock", () => Chapter05Grader.FormatLineAsync(m => Format(m, "hh:mm:ss", noticeColon: false))),
-        new("5.4", "puts a colon after the name on notices too", () => Chapter05Grader.FormatLineAsync(m => Format(m, "HH:mm:ss", noticeColon: true))),
-        new("5.4", "does not pad with zeros", () => Chapter05Grader.FormatLineAsync(m => Format(m, "H:m:s", noticeColon: false))),
-        new("5.5", "receives only after sending every line", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.ReceivesAfterSending))),
-        new("5.5", "never completes its request stream", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.NeverCompletes))),
-        new("5.5", "cancels the call instead of completing its request stream", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.CancelsInsteadOfCompleting))),
-        new("5.5", "sends \"exit\" like any other line", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.IgnoresExit))),
-        new("5.5", "recognises only \"exit\" exactly, not \"  EXIT \"", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.ExactExitOnly))),
-        new("5.5", "returns right after completing its stream, before the server ends the call", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.ReturnsEarly))),
-        new("5.5", "keeps waiting for the next line after the server ended the call", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.KeepsWaitingForInput))),
-        new("5.5", "swallows the server's error", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.SwallowsError))),
-        new("5.5", "does not pass the cancellation token to the call", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.IgnoresToken))),
+        new(Exercises.Broadcast, "ignores a full outbox: the member misses messages and is never dropped", () => Chapter05Grader.BroadcastAsync(capacity => new IgnoresFullOutbox(capacity))),
+        new(Exercises.Broadcast, "waits for room in a full outbox, so one slow member stalls the room", () => Chapter05Grader.BroadcastAsync(capacity => new WaitsForRoom(capacity))),
+        new(Exercises.Broadcast, "drops a member without telling the others", () => Chapter05Grader.BroadcastAsync(capacity => new DropsSilently(capacity))),
+        new(Exercises.Broadcast, "announces a dropped member again when it was dropped by a notice already", () => Chapter05Grader.BroadcastAsync(capacity => new AnnouncesDropTwice(capacity))),
+        new(Exercises.Broadcast, "drops with CANCELLED instead of RESOURCE_EXHAUSTED", () => Chapter05Grader.BroadcastAsync(capacity => new DropsWithCancelled(capacity))),
+        new(Exercises.Broadcast, "drops a member but leaves it in the member table", () => Chapter05Grader.BroadcastAsync(capacity => new DropsButKeeps(capacity))),
+        new(Exercises.Leave, "forgets the leave notice", () => Chapter05Grader.LeaveAsync(capacity => new ForgetsLeaveNotice(capacity))),
+        new(Exercises.Leave, "announces every Leave, even a second one or one after a drop", () => Chapter05Grader.LeaveAsync(capacity => new AnnouncesEveryLeave(capacity))),
+        new(Exercises.Leave, "does not close the outbox, so the member's writer waits for ever", () => Chapter05Grader.LeaveAsync(capacity => new KeepsOutboxOpen(capacity))),
+        new(Exercises.Leave, "tells the leaving member too (broadcasts before removing it)", () => Chapter05Grader.LeaveAsync(capacity => new TellsTheLeaver(capacity))),
+        new(Exercises.Leave, "empties the outbox instead of letting the writer send what is queued", () => Chapter05Grader.LeaveAsync(capacity => new DiscardsQueued(capacity))),
+        new(Exercises.JoinChat, "one lock held while writing to every member's stream in turn: a slow member stalls the room", () => JoinChatAsync<SharedLockChatService, SharedLockRoom>(_ => new SharedLockRoom(), room => room.Count)),
+        new(Exercises.JoinChat, "writes to every member's stream straight from the sender's call, ignoring failed writes (no writer per member)", () => JoinChatAsync<ConcurrentWritesChatService, ConcurrentWritesRoom>(_ => new ConcurrentWritesRoom(catchFailedWrites: true), room => room.Count)),
+        new(Exercises.JoinChat, "writes to every member's stream straight from the sender's call (no writer per member)", () => JoinChatAsync<ConcurrentWritesChatService, ConcurrentWritesRoom>(_ => new ConcurrentWritesRoom(catchFailedWrites: false), room => room.Count)),
+        new(Exercises.JoinChat, "names senders from Client(0)", () => JoinChatAsync<NumbersFromZero>()),
+        new(Exercises.JoinChat, "broadcasts every line twice (the failure names the lines that came twice)", () => JoinChatAsync<BroadcastsTwice>()),
+        new(Exercises.JoinChat, "trusts the user_id the client sends", () => JoinChatAsync<TrustsUserId>()),
+        new(Exercises.JoinChat, "passes the client's message on with only the name replaced (its timestamp and kind stay)", () => JoinChatAsync<PassesMessageOn>()),
+        new(Exercises.JoinChat, "leaves only when the client completes its stream: a cancelled member stays in the room", () => JoinChatAsync<LeavesOnlyWhenCompleted>()),
+        new(Exercises.JoinChat, "writes nothing until the client stops sending", () => JoinChatAsync<WritesAfterReading>()),
+        new(Exercises.JoinChat, "ignores member.Dropped, so a dropped member's call stays open", () => JoinChatAsync<IgnoresDropped>()),
+        new(Exercises.JoinChat, "ends a dropped member's call with OK", () => JoinChatAsync<DroppedEndsWithOk>()),
+        new(Exercises.JoinChat, "accepts lines of any length", () => JoinChatAsync<AcceptsAnyLength>()),
+        new(Exercises.JoinChat, "rejects a line of exactly MaxTextLength characters", () => JoinChatAsync<RejectsLongestAllowed>()),
+        new(Exercises.JoinChat, "copies the outbox into a queue without limit, so a member that reads nothing is never dropped", () => JoinChatAsync<UnboundedQueue>()),
+        new(Exercises.FormatLine, "uses the 12-hour clock", () => Chapter05Grader.FormatLineAsync(m => Format(m, "hh:mm:ss", noticeColon: false))),
+        new(Exercises.FormatLine, "puts a colon after the name on notices too", () => Chapter05Grader.FormatLineAsync(m => Format(m, "HH:mm:ss", noticeColon: true))),
+        new(Exercises.FormatLine, "does not pad with zeros", () => Chapter05Grader.FormatLineAsync(m => Format(m, "H:m:s", noticeColon: false))),
+        new(Exercises.ChatAsync, "receives only after sending every line", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.ReceivesAfterSending))),
+        new(Exercises.ChatAsync, "never completes its request stream", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.NeverCompletes))),
+        new(Exercises.ChatAsync, "cancels the call instead of completing its request stream", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.CancelsInsteadOfCompleting))),
+        new(Exercises.ChatAsync, "sends \"exit\" like any other line", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.IgnoresExit))),
+        new(Exercises.ChatAsync, "recognises only \"exit\" exactly, not \"  EXIT \"", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.ExactExitOnly))),
+        new(Exercises.ChatAsync, "returns right after completing its stream, before the server ends the call", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.ReturnsEarly))),
+        new(Exercises.ChatAsync, "keeps waiting for the next line after the server ended the call", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.KeepsWaitingForInput))),
+        new(Exercises.ChatAsync, "swallows the server's error", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.SwallowsError))),
+        new(Exercises.ChatAsync, "does not pass the cancellation token to the call", () => Chapter05Grader.ChatAsync((c, l, o, t, n) => FlawedChatAsync(c, l, o, t, n, ClientFlaw.IgnoresToken))),
     }.Select(m => m.ToTestCase());
 
     private static Task JoinChatAsync<TService>()

@@ -18,6 +18,11 @@ using Ch2 = StreamingTutorial.Chapter02;
 using Ch3 = StreamingTutorial.Chapter03;
 using Ch4 = StreamingTutorial.Chapter04;
 using Ch5 = StreamingTutorial.Chapter05;
+using Ex1 = StreamingTutorial.Grading.Chapter01.Exercises;
+using Ex2 = StreamingTutorial.Grading.Chapter02.Exercises;
+using Ex3 = StreamingTutorial.Grading.Chapter03.Exercises;
+using Ex4 = StreamingTutorial.Grading.Chapter04.Exercises;
+using Ex5 = StreamingTutorial.Grading.Chapter05.Exercises;
 using Kind = StreamingTutorial.Protos.Chat.ChatMessage.Types.Kind;
 
 namespace StreamingTutorial.GraderProofs;
@@ -39,16 +44,16 @@ public class ClassProofs
     private static IEnumerable<TestCaseData> Mutants() => new Mutant[]
     {
         // ---- Chapter 1
-        new("1.2", "[time zone] stamps the local clock as if it were UTC", () => Chapter01Grader.GetServerTimeAsync(root => new LocalTimeAsUtc(new Ch1.FileStorage(root)))),
-        new("1.6", "[time zone] returns the server's time converted to local time", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
+        new(Ex1.GetServerTime, "[time zone] stamps the local clock as if it were UTC", () => Chapter01Grader.GetServerTimeAsync(root => new LocalTimeAsUtc(new Ch1.FileStorage(root)))),
+        new(Ex1.GetServerTimeAsync, "[time zone] returns the server's time converted to local time", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
             (await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Time.ToDateTime().ToLocalTime())),
-        new("1.6", "[time zone] returns the right instant labelled as local time", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
+        new(Ex1.GetServerTimeAsync, "[time zone] returns the right instant labelled as local time", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
             DateTime.SpecifyKind((await client.GetServerTimeAsync(new ServerTimeRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Time.ToDateTime(), DateTimeKind.Local)), Hint: "to-datetime"),
-        new("1.3", "[boundary] overwrites an existing file without truncating it", () => Chapter01Grader.WriteFileAsync(root => new OverwritesWithoutTruncating(new Ch1.FileStorage(root))), Hint: "write-bytes"),
-        new("1.4", "[boundary] lists folders as well as files", () => Chapter01Grader.ListFilesAsync(root => new ListsFolders(new Ch1.FileStorage(root))), Hint: "enumerate-files"),
-        new("1.7", "[reference answer] sorts the names itself instead of keeping the server's order", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
+        new(Ex1.WriteFile, "[boundary] overwrites an existing file without truncating it", () => Chapter01Grader.WriteFileAsync(root => new OverwritesWithoutTruncating(new Ch1.FileStorage(root))), Hint: "write-bytes"),
+        new(Ex1.ListFiles, "[boundary] lists folders as well as files", () => Chapter01Grader.ListFilesAsync(root => new ListsFolders(new Ch1.FileStorage(root))), Hint: "enumerate-files"),
+        new(Ex1.WriteAndListAsync, "[reference answer] sorts the names itself instead of keeping the server's order", () => Chapter01Grader.WriteAndListAsync(async (client, name, text) =>
             (await Ch1.FileClient.WriteAndListAsync(client, name, text)).Order(StringComparer.Ordinal).ToList())),
-        new("1.5", "[swallowed error] returns an empty greeting when the server fails", () => Chapter01Grader.GreetAsync(async (client, name) =>
+        new(Ex1.GreetAsync, "[swallowed error] returns an empty greeting when the server fails", () => Chapter01Grader.GreetAsync(async (client, name) =>
         {
             try
             {
@@ -59,7 +64,7 @@ public class ClassProofs
                 return "";
             }
         }), Hint: "greet-errors"),
-        new("1.6", "[swallowed error] returns DateTime.MinValue when the deadline passes", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
+        new(Ex1.GetServerTimeAsync, "[swallowed error] returns DateTime.MinValue when the deadline passes", () => Chapter01Grader.GetServerTimeClientAsync(async client =>
         {
             try
             {
@@ -72,15 +77,15 @@ public class ClassProofs
         }), Hint: "time-errors"),
 
         // ---- Chapter 2
-        new("2.1", "[time zone] stamps each update with the local clock as if it were UTC", () => Chapter02Grader.GetTimeUpdatesAsync(() => new UpdatesInLocalTime())),
-        new("2.2", "[boundary] Next(min, max + 1) overflows when max is int.MaxValue", () => Chapter02Grader.GenerateNumbersAsync(() => new IntMaxOverflows())),
-        new("2.2", "[cancellation] waits between numbers without the cancellation token", () => Chapter02Grader.GenerateNumbersAsync(() => new NumbersIgnoreCancellation()), Hint: "count-and-pace"),
-        new("2.4", "[reference answer] makes up the numbers with its own Random after reading the server's", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
+        new(Ex2.GetTimeUpdates, "[time zone] stamps each update with the local clock as if it were UTC", () => Chapter02Grader.GetTimeUpdatesAsync(() => new UpdatesInLocalTime())),
+        new(Ex2.GenerateNumbers, "[boundary] Next(min, max + 1) overflows when max is int.MaxValue", () => Chapter02Grader.GenerateNumbersAsync(() => new IntMaxOverflows())),
+        new(Ex2.GenerateNumbers, "[cancellation] waits between numbers without the cancellation token", () => Chapter02Grader.GenerateNumbersAsync(() => new NumbersIgnoreCancellation()), Hint: "count-and-pace"),
+        new(Ex2.ReadNumbersAsync, "[reference answer] makes up the numbers with its own Random after reading the server's", () => Chapter02Grader.ReadNumbersAsync(async (client, request, timeout) =>
         {
             var read = await Ch2.StreamingClient.ReadNumbersAsync(client, request, timeout);
             return read.Select(n => new RandomNumber { Value = (int)Random.Shared.NextInt64(request.Min, (long)request.Max + 1), Sequence = n.Sequence }).ToList();
         })),
-        new("2.3", "[swallowed error] stops quietly when the server fails mid-stream", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, interval, max, onUpdate, token) =>
+        new(Ex2.ReadTimeUpdatesAsync, "[swallowed error] stops quietly when the server fails mid-stream", () => Chapter02Grader.ReadTimeUpdatesAsync(async (client, interval, max, onUpdate, token) =>
         {
             try
             {
@@ -92,16 +97,16 @@ public class ClassProofs
         }), Hint: "stream-errors"),
 
         // ---- Chapter 3
-        new("3.2", "[boundary] refuses an upload of exactly the quota (>= instead of >)", () => Chapter03Grader.UploadFileAsync((root, quota) => new RefusesExactlyTheQuota(new Ch3.UploadStorage(root, quota)))),
-        new("3.4", "[boundary] sends an extra empty chunk when the file ends at a chunk boundary", () => Chapter03Grader.UploadFileClientAsync(ExtraEmptyChunkAsync)),
-        new("3.4", "[cancellation] does not pass the cancellation token to the call", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) =>
+        new(Ex3.UploadFile, "[boundary] refuses an upload of exactly the quota (>= instead of >)", () => Chapter03Grader.UploadFileAsync((root, quota) => new RefusesExactlyTheQuota(new Ch3.UploadStorage(root, quota)))),
+        new(Ex3.UploadFileAsync, "[boundary] sends an extra empty chunk when the file ends at a chunk boundary", () => Chapter03Grader.UploadFileClientAsync(ExtraEmptyChunkAsync)),
+        new(Ex3.UploadFileAsync, "[cancellation] does not pass the cancellation token to the call", () => Chapter03Grader.UploadFileClientAsync((client, path, progress, _) =>
             Ch3.UploaderClient.UploadFileAsync(client, path, progress)), Hint: "upload-cancel"),
-        new("3.3", "[reference answer] returns the summary it expects instead of the server's", () => Chapter03Grader.UploadRandomChunksAsync(async (client, count, size) =>
+        new(Ex3.UploadRandomChunksAsync, "[reference answer] returns the summary it expects instead of the server's", () => Chapter03Grader.UploadRandomChunksAsync(async (client, count, size) =>
         {
             await Ch3.UploaderClient.UploadRandomChunksAsync(client, count, size);
             return new UploadSummary { TotalChunks = count, TotalBytes = (long)count * size };
         })),
-        new("3.4", "[reference answer] computes the hash itself instead of returning the server's", () => Chapter03Grader.UploadFileClientAsync(async (client, path, progress, token) =>
+        new(Ex3.UploadFileAsync, "[reference answer] computes the hash itself instead of returning the server's", () => Chapter03Grader.UploadFileClientAsync(async (client, path, progress, token) =>
         {
             var reply = await Ch3.UploaderClient.UploadFileAsync(client, path, progress, token);
             return new FileUploadSummary
@@ -112,7 +117,7 @@ public class ClassProofs
                 TotalChunks = reply.TotalChunks,
             };
         })),
-        new("3.3", "[swallowed error] returns an empty summary when the call fails", () => Chapter03Grader.UploadRandomChunksAsync(async (client, count, size) =>
+        new(Ex3.UploadRandomChunksAsync, "[swallowed error] returns an empty summary when the call fails", () => Chapter03Grader.UploadRandomChunksAsync(async (client, count, size) =>
         {
             try
             {
@@ -124,7 +129,7 @@ public class ClassProofs
             }
         }), Hint: "upload-errors"),
 
-        new("3.3", "[time zone] sets its deadline from the local clock", () => Chapter03Grader.UploadRandomChunksAsync(async (client, count, size) =>
+        new(Ex3.UploadRandomChunksAsync, "[time zone] sets its deadline from the local clock", () => Chapter03Grader.UploadRandomChunksAsync(async (client, count, size) =>
         {
             using var call = client.UploadImage(deadline: DateTime.SpecifyKind(DateTime.Now.AddSeconds(10), DateTimeKind.Utc));
             for (var i = 0; i < count; i++)
@@ -136,9 +141,9 @@ public class ClassProofs
         })),
 
         // ---- Chapter 4
-        new("4.1", "[boundary] checks only the upper bound, so a sum below int.MinValue wraps", () => Chapter04Grader.SumNumbersAsync(() => new ChecksOnlyUpperBound())),
-        new("4.2", "[boundary] updates min and max with else-if, so one reading (or falling ones) never sets max", () => Chapter04Grader.SummarizeReadingsAsync(() => new MinElseMax())),
-        new("4.4", "[swallowed error] returns an empty summary when the deadline passes", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
+        new(Ex4.SumNumbers, "[boundary] checks only the upper bound, so a sum below int.MinValue wraps", () => Chapter04Grader.SumNumbersAsync(() => new ChecksOnlyUpperBound())),
+        new(Ex4.SummarizeReadings, "[boundary] updates min and max with else-if, so one reading (or falling ones) never sets max", () => Chapter04Grader.SummarizeReadingsAsync(() => new MinElseMax())),
+        new(Ex4.SummarizeAsync, "[swallowed error] returns an empty summary when the deadline passes", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
         {
             try
             {
@@ -149,13 +154,13 @@ public class ClassProofs
                 return new ReadingSummary();
             }
         }), Hint: "summary-errors"),
-        new("4.4", "[reference answer] works out the summary itself from the readings it sent", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
+        new(Ex4.SummarizeAsync, "[reference answer] works out the summary itself from the readings it sent", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
         {
             var sent = new List<double>();
             await Ch4.NumbersClient.SummarizeAsync(client, Tee(readings, sent), deadline);
             return new ReadingSummary { Count = sent.Count, Min = sent.Min(), Max = sent.Max(), Mean = sent.Average() };
         })),
-        new("4.4", "[cancellation] keeps waiting for the next reading after the deadline has passed", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
+        new(Ex4.SummarizeAsync, "[cancellation] keeps waiting for the next reading after the deadline has passed", () => Chapter04Grader.SummarizeAsync(async (client, readings, deadline) =>
         {
             using var call = client.SummarizeReadings(deadline: deadline);
             await foreach (var reading in readings)
@@ -165,27 +170,27 @@ public class ClassProofs
             await call.RequestStream.CompleteAsync();
             return await call.ResponseAsync;
         }), Hint: "deadline-ends-wait"),
-        new("4.3", "[reference answer] returns 0 for no numbers without asking the server", () => Chapter04Grader.SumAsync((client, numbers) =>
+        new(Ex4.SumAsync, "[reference answer] returns 0 for no numbers without asking the server", () => Chapter04Grader.SumAsync((client, numbers) =>
             numbers.Any() ? Ch4.NumbersClient.SumAsync(client, numbers) : Task.FromResult(0))),
 
         // ---- Chapter 5
-        new("5.4", "[time zone] shows the time in UTC, not local time", () => Chapter05Grader.FormatLineAsync(m =>
+        new(Ex5.FormatLine, "[time zone] shows the time in UTC, not local time", () => Chapter05Grader.FormatLineAsync(m =>
             $"[{DateTimeOffset.FromUnixTimeSeconds(m.Timestamp):HH:mm:ss}] {m.UserId}{(m.Kind == Kind.Message ? ":" : "")} {m.Text}")),
-        new("5.4", "[boundary] crashes on a timestamp in milliseconds", () => Chapter05Grader.FormatLineAsync(m =>
+        new(Ex5.FormatLine, "[boundary] crashes on a timestamp in milliseconds", () => Chapter05Grader.FormatLineAsync(m =>
             $"[{DateTimeOffset.FromUnixTimeSeconds(m.Timestamp).ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}] {m.UserId}{(m.Kind == Kind.Message ? ":" : "")} {m.Text}"), Hint: "odd-timestamps"),
-        new("5.4", "[boundary] shows a kind it does not know as a member's line", () => Chapter05Grader.FormatLineAsync(m =>
+        new(Ex5.FormatLine, "[boundary] shows a kind it does not know as a member's line", () => Chapter05Grader.FormatLineAsync(m =>
             Ch5.ChatClient.FormatLine(m.Kind is Kind.Joined or Kind.Left or Kind.Message ? m : new ChatMessage(m) { Kind = Kind.Message })), Hint: "notice-format"),
-        new("5.3", "[time zone] stamps lines with the local clock read as UTC seconds", () => Chapter05Grader.JoinChatAsync<StampsLocalTime, Ch5.ChatRoom>(
+        new(Ex5.JoinChat, "[time zone] stamps lines with the local clock read as UTC seconds", () => Chapter05Grader.JoinChatAsync<StampsLocalTime, Ch5.ChatRoom>(
             capacity => new Ch5.ChatRoom(capacity), room => room.Count, Ch5.ChatRoom.MaxTextLength)),
-        new("5.3", "[names] passes every line's user_id through, as seed 002's Go server does", () => Chapter05Grader.JoinChatAsync<PassesNamesThrough, Ch5.ChatRoom>(
+        new(Ex5.JoinChat, "[names] passes every line's user_id through, as seed 002's Go server does", () => Chapter05Grader.JoinChatAsync<PassesNamesThrough, Ch5.ChatRoom>(
             capacity => new Ch5.ChatRoom(capacity), room => room.Count, Ch5.ChatRoom.MaxTextLength)),
-        new("5.3", "[names] never settles names: every member stays Client(N)", () => Chapter05Grader.JoinChatAsync<NeverNames, Ch5.ChatRoom>(
+        new(Ex5.JoinChat, "[names] never settles names: every member stays Client(N)", () => Chapter05Grader.JoinChatAsync<NeverNames, Ch5.ChatRoom>(
             capacity => new Ch5.ChatRoom(capacity), room => room.Count, Ch5.ChatRoom.MaxTextLength), Hint: "settle-name"),
-        new("5.5", "[names] sends no user_id", () => Chapter05Grader.ChatAsync((client, lines, onMessage, token, _) =>
+        new(Ex5.ChatAsync, "[names] sends no user_id", () => Chapter05Grader.ChatAsync((client, lines, onMessage, token, _) =>
             Ch5.ChatClient.ChatAsync(client, lines, onMessage, token)), Hint: "send-name"),
-        new("5.5", "[reference answer] shows its own line at once instead of the room's copy", () => Chapter05Grader.ChatAsync((client, lines, onMessage, token, name) =>
+        new(Ex5.ChatAsync, "[reference answer] shows its own line at once instead of the room's copy", () => Chapter05Grader.ChatAsync((client, lines, onMessage, token, name) =>
             Ch5.ChatClient.ChatAsync(client, EchoLocally(lines, onMessage, name), onMessage, token, name))),
-        new("5.5", "[swallowed error] catches the server's error around the whole chat and returns", () => Chapter05Grader.ChatAsync(async (client, lines, onMessage, token, name) =>
+        new(Ex5.ChatAsync, "[swallowed error] catches the server's error around the whole chat and returns", () => Chapter05Grader.ChatAsync(async (client, lines, onMessage, token, name) =>
         {
             try
             {
@@ -195,7 +200,7 @@ public class ClassProofs
             {
             }
         })),
-        new("5.1", "[boundary] drops a member as soon as its outbox is exactly full", () => Chapter05Grader.BroadcastAsync(capacity => new DropsWhenExactlyFull(new Ch5.ChatRoom(capacity)))),
+        new(Ex5.Broadcast, "[boundary] drops a member as soon as its outbox is exactly full", () => Chapter05Grader.BroadcastAsync(capacity => new DropsWhenExactlyFull(new Ch5.ChatRoom(capacity)))),
     }.Select(m => m.ToTestCase());
 
     // ---- Chapter 1 mutants

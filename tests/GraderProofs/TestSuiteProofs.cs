@@ -1,5 +1,10 @@
 using StreamingTutorial.Grading;
 using StreamingTutorial.Grading.TestSuites;
+using Ex1 = StreamingTutorial.Grading.Chapter01.Exercises;
+using Ex2 = StreamingTutorial.Grading.Chapter02.Exercises;
+using Ex3 = StreamingTutorial.Grading.Chapter03.Exercises;
+using Ex4 = StreamingTutorial.Grading.Chapter04.Exercises;
+using Ex5 = StreamingTutorial.Grading.Chapter05.Exercises;
 
 namespace StreamingTutorial.GraderProofs;
 
@@ -15,36 +20,36 @@ public class TestSuiteProofs
     private static readonly string Root = TestSuiteGrader.Root;
 
     private static IEnumerable<TestCaseData> TestExercises() =>
-        ChapterCatalog.Current.Chapters.SelectMany(c => c.Exercises.Where(e => e.Side == "tests")
+        ChapterCatalog.Current.Chapters.SelectMany(c => c.Exercises.Where(e => e.Side == ExerciseLookup.TestsSide)
             .Select(e => new TestCaseData(c, e).SetArgDisplayNames($"exercise {e.Id}")));
 
     /// <summary>A weak suite and what its verdict must say.</summary>
-    public sealed record WeakSuite(string ExerciseId, string Folder, string Verdict)
+    public sealed record WeakSuite(Exercise Exercise, string Folder, string Verdict)
     {
-        public override string ToString() => $"{ExerciseId} {Folder}";
+        public override string ToString() => $"{Exercise.Id} {Folder}";
     }
 
     private static IEnumerable<TestCaseData> WeakSuites() => new WeakSuite[]
     {
-        new("1.T", "Chapter01/AssertsNothing", "your tests assert nothing"),
-        new("1.T", "Chapter01/NoFolderInListing", "caught 4 of 5 bugs.\n  Missed:   a ListFiles that also lists folders"),
-        new("1.T", "Chapter01/FalseAlarm", "one of your tests fails against the reference service, which is correct.\n  Test:     SayHello_greets_by_name"),
-        new("1.T", "Chapter01/DoesNotCompile", "your tests do not compile.\n  Errors:   FileServiceTests.cs:11: error CS1061"),
-        new("2.T", "Chapter02/AssertsNothing", "your tests assert nothing"),
-        new("2.T", "Chapter02/OnlyCounts", "caught 4 of 5 bugs.\n  Missed:   a GenerateNumbers that never sends max"),
-        new("3.T", "Chapter03/AssertsNothing", "your tests assert nothing"),
-        new("4.T", "Chapter04/AssertsNothing", "your tests assert nothing"),
-        new("4.T", "Chapter04/NoEmptyStream", "caught 4 of 5 bugs.\n  Missed:   a SummarizeReadings that answers no readings with an infinite minimum and a NaN mean"),
-        new("5.T", "Chapter05/AssertsNothing", "your tests assert nothing"),
-        new("5.T", "Chapter05/NoLeaving", "caught 3 of 5 bugs.\n  Missed:   a chat room that does not tell the others when a member leaves"),
-        new("3.T", "Chapter03/StatusOnly", "caught 4 of 5 bugs.\n  Missed:   an UploadFile that leaves a half-written file behind when the upload is too large"),
-    }.Select(s => new TestCaseData(s).SetName($"Weak suite {s.ExerciseId} {s.Folder} is told: {s.Verdict.Split('\n')[0]}"));
+        new(Ex1.Tests, "Chapter01/AssertsNothing", "your tests assert nothing"),
+        new(Ex1.Tests, "Chapter01/NoFolderInListing", "caught 4 of 5 bugs.\n  Missed:   a ListFiles that also lists folders"),
+        new(Ex1.Tests, "Chapter01/FalseAlarm", "one of your tests fails against the reference service, which is correct.\n  Test:     SayHello_greets_by_name"),
+        new(Ex1.Tests, "Chapter01/DoesNotCompile", "your tests do not compile.\n  Errors:   FileServiceTests.cs:11: error CS1061"),
+        new(Ex2.Tests, "Chapter02/AssertsNothing", "your tests assert nothing"),
+        new(Ex2.Tests, "Chapter02/OnlyCounts", "caught 4 of 5 bugs.\n  Missed:   a GenerateNumbers that never sends max"),
+        new(Ex3.Tests, "Chapter03/AssertsNothing", "your tests assert nothing"),
+        new(Ex4.Tests, "Chapter04/AssertsNothing", "your tests assert nothing"),
+        new(Ex4.Tests, "Chapter04/NoEmptyStream", "caught 4 of 5 bugs.\n  Missed:   a SummarizeReadings that answers no readings with an infinite minimum and a NaN mean"),
+        new(Ex5.Tests, "Chapter05/AssertsNothing", "your tests assert nothing"),
+        new(Ex5.Tests, "Chapter05/NoLeaving", "caught 3 of 5 bugs.\n  Missed:   a chat room that does not tell the others when a member leaves"),
+        new(Ex3.Tests, "Chapter03/StatusOnly", "caught 4 of 5 bugs.\n  Missed:   an UploadFile that leaves a half-written file behind when the upload is too large"),
+    }.Select(s => new TestCaseData(s).SetName($"Weak suite {s.Exercise.Id} {s.Folder} is told: {s.Verdict.Split('\n')[0]}"));
 
     [TestCaseSource(nameof(TestExercises))]
     [Order(1)]
     public async Task The_reference_tests_catch_every_wrong_service(Chapter chapter, Exercise exercise)
     {
-        var report = await TestSuiteGrader.GradeAsync(exercise.Id, Path.Combine(Root, "solutions", chapter.Folder + ".Tests"));
+        var report = await TestSuiteGrader.GradeAsync(exercise, Path.Combine(Root, WorkbookPaths.Relative.SolutionTestsFolder(chapter)));
 
         Assert.That(report.Reference.AllPassed, Is.True);
         Assert.That(report.Missed, Is.Empty);
@@ -62,7 +67,7 @@ public class TestSuiteProofs
         GradingFailure? failure = null;
         try
         {
-            var report = await TestSuiteGrader.GradeAsync(suite.ExerciseId, Path.Combine(Root, "tests", "GraderProofs", "WeakSuites", suite.Folder));
+            var report = await TestSuiteGrader.GradeAsync(suite.Exercise, Path.Combine(Root, "tests", "GraderProofs", "WeakSuites", suite.Folder));
             Assert.Fail("The weak suite passed; it caught:\n" + string.Join("\n", report.Catches));
         }
         catch (GradingFailure caught)
@@ -77,8 +82,8 @@ public class TestSuiteProofs
     [TestCaseSource(nameof(TestExercises))]
     public void The_starter_is_not_started(Chapter chapter, Exercise exercise)
     {
-        var starter = Path.Combine(Root, "chapters", chapter.Folder + ".Tests");
+        var starter = Path.Combine(Root, WorkbookPaths.Relative.ChapterTestsFolder(chapter));
 
-        Assert.ThrowsAsync<NotStartedException>(() => TestSuiteGrader.GradeAsync(exercise.Id, starter));
+        Assert.ThrowsAsync<NotStartedException>(() => TestSuiteGrader.GradeAsync(exercise, starter));
     }
 }

@@ -11,7 +11,9 @@ public static class Verdict
     /// </summary>
     public const string NotStartedVariable = "WORKBOOK_NOT_STARTED";
 
-    public static async Task Of(Func<Task> grade)
+    public static Task Of(Check check) => Of(check.Exercise, check.Run);
+
+    public static async Task Of(Exercise exercise, Func<Task> grade)
     {
         try
         {
@@ -29,10 +31,10 @@ public static class Verdict
         {
             Assert.Fail(failure.Message);
         }
-        catch (Grpc.Core.RpcException rpc) when (LearnerException.From(rpc) is { Exercise: { } exercise } thrown)
+        catch (Grpc.Core.RpcException rpc) when (LearnerException.From(rpc) is { Exercise: not null } thrown)
         {
             // The learner's handler threw where no check expected it: show the exception, not "Exception was thrown by handler".
-            Assert.Fail(GradingFailure.Threw(exercise.Id, $"{thrown.RpcMethod}(...)", "an answer", thrown).Message);
+            Assert.Fail(GradingFailure.Threw(exercise, $"{thrown.RpcMethod}(...)", "an answer", thrown).Message);
         }
     }
 }
