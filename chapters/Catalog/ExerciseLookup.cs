@@ -10,6 +10,12 @@ public static class ExerciseLookup
     /// <summary>The side of the exercise that grades the learner's own tests (N.T).</summary>
     public const string TestsSide = "tests";
 
+    /// <summary>
+    /// The NUnit property every grader test carries with the id of the exercise it grades; the
+    /// workbook tool reads it back from NUnit's results, never from a test's name.
+    /// </summary>
+    public const string TestProperty = "Exercise";
+
     public static Chapter Chapter(this ChapterCatalog catalog, int number) =>
         catalog.Chapters.FirstOrDefault(c => c.Number == number)
         ?? throw new KeyNotFoundException($"No chapter {number} in chapters.json.");
@@ -28,21 +34,13 @@ public static class ExerciseLookup
     public static Exercise? FindExercise(this ChapterCatalog catalog, string id) =>
         catalog.Chapters.SelectMany(c => c.Exercises).FirstOrDefault(e => e.Id == id);
 
-    /// <summary>
-    /// The one chapter all these exercise ids belong to (test results say which exercise each
-    /// test grades, and so which chapter they are of); null when there are none, or they are of
-    /// several chapters or of none.
-    /// </summary>
-    public static Chapter? ChapterOfExercises(this ChapterCatalog catalog, IEnumerable<string> ids)
-    {
-        var chapters = ids.Select(id => catalog.FindExercise(id) is { } exercise ? catalog.ChapterOf(exercise) : null).Distinct().ToList();
-        return chapters is [{ } only] ? only : null;
-    }
-
     /// <summary>The file an exercise's TODO is in, relative to the workbook's folder: chapters/01-unary/FileServiceImpl.cs.</summary>
-    public static string TodoFile(this ChapterCatalog catalog, Exercise exercise) =>
-        // A test exercise's file is in the test project beside the chapter ("../01-unary.Tests/...").
+    public static string TodoFile(this ChapterCatalog catalog, Exercise exercise) => catalog.ChapterOf(exercise).TodoFile(exercise);
+
+    /// <inheritdoc cref="TodoFile(ChapterCatalog, Exercise)"/>
+    public static string TodoFile(this Chapter chapter, Exercise exercise) =>
+        // A test exercise's file is in the test project beside the chapter ("../01-unary.Tests/..." in chapters.json).
         exercise.File.StartsWith("../", StringComparison.Ordinal)
-            ? $"{Path.GetDirectoryName(WorkbookPaths.Relative.ChapterFolder(catalog.ChapterOf(exercise)))!.Replace('\\', '/')}/{exercise.File[3..]}"
-            : $"{WorkbookPaths.Relative.ChapterFolder(catalog.ChapterOf(exercise))}/{exercise.File}";
+            ? $"{Path.GetDirectoryName(WorkbookPaths.Relative.ChapterFolder(chapter))!.Replace('\\', '/')}/{exercise.File[3..]}"
+            : $"{WorkbookPaths.Relative.ChapterFolder(chapter)}/{exercise.File}";
 }

@@ -12,7 +12,9 @@ namespace StreamingTutorial.Workbook.Tests;
 [NonParallelizable]
 public class FastGraderTests
 {
-    private static readonly Chapter Chapter1 = TestRepository.Workbook.Catalog.Chapters.First(c => c.Number == 1);
+    private static readonly Chapter Chapter1 = TestRepository.Workbook.Catalog.Chapter(1);
+
+    private static readonly Exercise SayHello = Chapter1.Exercise("SayHello");
     private FastGrader grader = null!;
 
     [OneTimeSetUp]
@@ -26,13 +28,13 @@ public class FastGraderTests
     /// <summary>The chapter's files as the solution has them, with one file changed.</summary>
     private static Func<string, string?> Solution(string? file = null, Func<string, string>? change = null) => path =>
     {
-        var relative = Path.GetRelativePath(Path.Combine(TestRepository.Root, "chapters", Chapter1.Folder), path);
+        var relative = Path.GetRelativePath(TestRepository.Workbook.Paths.ChapterFolder(Chapter1), path);
         if (relative.StartsWith("..", StringComparison.Ordinal) || relative.StartsWith("obj", StringComparison.Ordinal))
         {
             return null;
         }
         // A file of the learner's that the solution does not have is left out (an empty file).
-        var solution = Path.Combine(TestRepository.Root, "solutions", Chapter1.Folder, relative);
+        var solution = Path.Combine(TestRepository.Workbook.Paths.SolutionFolder(Chapter1), relative);
         var text = File.Exists(solution) ? File.ReadAllText(solution) : "";
         return relative == file && change is not null ? change(text) : text;
     };
@@ -40,7 +42,7 @@ public class FastGraderTests
     private Task<ChapterResult> GradeAsync(Func<string, string?> files) => grader.GradeAsync(Chapter1, CancellationToken.None, files);
 
     /// <summary>The exercises of the chapter's code; its test exercise (1.T) grades chapters/01-unary.Tests, which these tests do not give.</summary>
-    private static IEnumerable<ExerciseResult> CodeExercises(ChapterResult result) => result.Exercises.Where(e => e.Exercise.Side != "tests");
+    private static IEnumerable<ExerciseResult> CodeExercises(ChapterResult result) => result.Exercises.Where(e => e.Exercise.Side != ExerciseLookup.TestsSide);
 
     [Test]
     public async Task The_solution_passes_every_exercise()
@@ -55,10 +57,10 @@ public class FastGraderTests
     public async Task A_wrong_answer_fails_with_the_graders_message()
     {
         var result = await GradeAsync(Solution("FileServiceImpl.cs", text => text.Replace("$\"Hello, {request.Name}!\"", "$\"Hi, {request.Name}!\"")));
-        var sayHello = result.Exercises.Single(e => e.Exercise.Id == "1.1");
+        var sayHello = result.Exercises.Single(e => e.Exercise == SayHello);
         Assert.That(sayHello.State, Is.EqualTo(ExerciseState.Failing));
         Assert.That(sayHello.Message, Does.Contain("Expected: message \"Hello, Ada!\"").And.Contain("Actual:   message \"Hi, Ada!\""));
-        Assert.That(CodeExercises(result).Where(e => e.Exercise.Id != "1.1").Select(e => e.State), Is.All.EqualTo(ExerciseState.Done));
+        Assert.That(CodeExercises(result).Where(e => e.Exercise != SayHello).Select(e => e.State), Is.All.EqualTo(ExerciseState.Done));
     }
 
     [Test]
@@ -69,10 +71,10 @@ public class FastGraderTests
             var start = text.IndexOf("public override Task<HelloReply> SayHello", StringComparison.Ordinal);
             var body = text.IndexOf('{', start);
             var end = text.IndexOf("\n    }", body, StringComparison.Ordinal);
-            return text[..(body + 1)] + "\n        throw new NotImplementedException(\"TODO 1.1: SayHello\");" + text[end..];
+            return text[..(body + 1)] + $"\n        throw new NotImplementedException(\"{SayHello.Todo}: {SayHello.Name}\");" + text[end..];
         }
         var result = await GradeAsync(Solution("FileServiceImpl.cs", Untouched));
-        Assert.That(result.Exercises.Single(e => e.Exercise.Id == "1.1").State, Is.EqualTo(ExerciseState.NotStarted));
+        Assert.That(result.Exercises.Single(e => e.Exercise == SayHello).State, Is.EqualTo(ExerciseState.NotStarted));
 
         await using var strict = new FastGrader(TestRepository.Root, new FastGraderOptions
         {
@@ -80,9 +82,9 @@ public class FastGraderTests
             WorkerEnvironment = new Dictionary<string, string> { ["WORKBOOK_NOT_STARTED"] = "fail" },
         });
         var strictResult = await strict.GradeAsync(Chapter1, CancellationToken.None, Solution("FileServiceImpl.cs", Untouched));
-        var sayHello = strictResult.Exercises.Single(e => e.Exercise.Id == "1.1");
+        var sayHello = strictResult.Exercises.Single(e => e.Exercise == SayHello);
         Assert.That(sayHello.State, Is.EqualTo(ExerciseState.Failing));
-        Assert.That(sayHello.Message, Does.Contain("Not started yet: exercise 1.1"));
+        Assert.That(sayHello.Message, Does.Contain($"Not started yet: exercise {SayHello.Id}"));
     }
 
     [Test]

@@ -1,23 +1,23 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 
 namespace StreamingTutorial.Workbook;
 
-/// <summary>Grades chapters exactly as dotnet test does: runs the chapters' grader projects with a TRX logger and reads the results.</summary>
+/// <summary>
+/// Grades chapters exactly as dotnet test does: runs the chapters' grader projects and reads
+/// NUnit's own result XML, which the NUnit adapter writes beside its results on request. That XML
+/// keeps each test's properties, among them the exercise it grades (a TRX file keeps none).
+/// </summary>
 public sealed partial class Grader(string repositoryRoot)
 {
-    private static readonly XNamespace Trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+    /// <summary>Run settings (after dotnet test's "--") that make the NUnit adapter write NUnit's result XML into the results directory.</summary>
+    private static readonly string[] NUnitXmlSettings = ["--", "NUnit.TestOutputXml=nunit", "NUnit.OutputXmlFolderMode=UseResultDirectory"];
 
     public string Root { get; } = repositoryRoot;
 
-    public static string GraderProject(Chapter chapter) => $"tests/Graders/Chapter{chapter.Number:00}.Graders";
+    private WorkbookPaths Paths => new(Root);
 
-    public static string GraderProjectFile(Chapter chapter) => $"{GraderProject(chapter)}/Chapter{chapter.Number:00}.Graders.csproj";
-
-    public static string Category(Chapter chapter) => $"Chapter{chapter.Number:00}";
-
-    public bool HasGrader(Chapter chapter) => File.Exists(Path.Combine(Root, GraderProjectFile(chapter)));
+    public bool HasGrader(Chapter chapter) => File.Exists(Paths.GraderProject(chapter));
 
     /// <summary>
     /// Grades several chapters with one dotnet test of a solution filter holding their grader
@@ -26,8 +26,8 @@ public sealed partial class Grader(string repositoryRoot)
     /// </summary>
     public async Task<List<ChapterResult>> GradeAllAsync(IReadOnlyList<Chapter> chapters, Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
-        var solution = File.ReadAllText(Path.Combine(Root, "StreamingTutorial.sln")).Replace('\\', '/');
-        var together = chapters.Where(c => HasGrader(c) && solution.Contains(GraderProjectFile(c), StringComparison.Ordinal)).ToList();
+        var solution = File.ReadAllText(Path.Combine(Root, WorkbookPaths.SolutionFile)).Replace('\\', '/');
+        var together = chapters.Where(c => HasGrader(c) && solution.Contains(WorkbookPaths.Relative.GraderProject(c), StringComparison.Ordinal)).ToList();
         var results = new Dictionary<int, ChapterResult>();
         if (together.Count > 0)
         {
@@ -35,31 +35,32 @@ public sealed partial class Grader(string repositoryRoot)
             Directory.CreateDirectory(Path.GetDirectoryName(filter)!);
             await File.WriteAllTextAsync(filter, JsonSerializer.Serialize(new
             {
-                solution = new { path = "../StreamingTutorial.sln", projects = together.Select(GraderProjectFile).ToArray() },
+                solution = new { path = "../" + WorkbookPaths.SolutionFile, projects = together.Select(WorkbookPaths.Relative.GraderProject).ToArray() },
             }), cancellationToken);
             var directory = Path.Combine(Path.GetTempPath(), "workbook-" + Guid.NewGuid().ToString("N"));
             try
             {
                 progress?.Invoke($"Building and grading chapters {string.Join(", ", together.Select(c => c.Number))}...");
-                var run = await Processes.RunAsync("dotnet", ["test", filter, "--nologo", "--logger", "trx", "--results-directory", directory],
+                var run = await Processes.RunAsync("dotnet", ["test", filter, "--nologo", "--results-directory", directory, .. NUnitXmlSettings],
                     Root, cancellationToken, line =>
                     {
-                        if (SummaryLine().Match(line) is { Success: true } summary)
+                        if (SummaryLine().Match(line) is { Success: true } summary
+                            && together.FirstOrDefault(c => WorkbookPaths.Relative.GraderName(c) == summary.Groups["assembly"].Value) is { } graded)
                         {
-                            progress?.Invoke($"Graded chapter {int.Parse(summary.Groups["chapter"].Value, System.Globalization.CultureInfo.InvariantCulture)}; building and grading the others...");
+                            progress?.Invoke($"Graded chapter {graded.Number}; building and grading the others...");
                         }
                     });
-                foreach (var trx in Directory.Exists(directory) ? Directory.EnumerateFiles(directory, "*.trx") : [])
+                foreach (var outcomes in ReadResults(directory))
                 {
-                    var document = XDocument.Load(trx);
-                    if (together.FirstOrDefault(c => c.Number == ChapterOf(document)) is { } chapter)
+                    if (Outcomes.ChapterOf(together, outcomes) is { } chapter)
                     {
-                        results[chapter.Number] = new ChapterResult(chapter, Outcomes.ForChapter(chapter, ReadTrx(document)), []);
+                        results[chapter.Number] = new ChapterResult(chapter, Outcomes.ForChapter(chapter, outcomes), []);
                     }
                 }
                 var errors = BuildErrors.FromMsBuildOutput(run.AllOutput, Root);
                 bool InChapter(string error, Chapter chapter) =>
-                    error.StartsWith($"chapters/{chapter.Folder}/", StringComparison.Ordinal) || error.StartsWith(GraderProject(chapter) + "/", StringComparison.Ordinal);
+                    error.StartsWith(WorkbookPaths.Relative.ChapterFolder(chapter) + "/", StringComparison.Ordinal)
+                    || error.StartsWith(WorkbookPaths.Relative.GraderFolder(chapter) + "/", StringComparison.Ordinal);
                 // Errors that belong to no chapter are in a project they all share: every chapter without results shows them.
                 var shared = errors.Where(e => !chapters.Any(c => InChapter(e, c))).ToList();
                 foreach (var chapter in together.Where(c => !results.ContainsKey(c.Number)))
@@ -93,17 +94,16 @@ public sealed partial class Grader(string repositoryRoot)
     {
         if (!HasGrader(chapter))
         {
-            return ChapterResult.BuildFailed(chapter, [$"{GraderProject(chapter)} does not exist yet: this chapter has no grader."]);
+            return ChapterResult.BuildFailed(chapter, [$"{WorkbookPaths.Relative.GraderFolder(chapter)} does not exist yet: this chapter has no grader."]);
         }
         var directory = Path.Combine(Path.GetTempPath(), "workbook-" + Guid.NewGuid().ToString("N"));
         try
         {
             var run = await Processes.RunAsync("dotnet",
-                ["test", Path.Combine(Root, GraderProject(chapter)), "--nologo", "--filter", $"Category={Category(chapter)}",
-                 "--logger", "trx;LogFileName=results.trx", "--results-directory", directory],
+                ["test", Paths.GraderFolder(chapter), "--nologo", "--filter", $"Category={WorkbookPaths.Relative.Category(chapter)}",
+                 "--results-directory", directory, .. NUnitXmlSettings],
                 Root, cancellationToken);
-            var trx = Path.Combine(directory, "results.trx");
-            if (!File.Exists(trx))
+            if (ReadResults(directory).FirstOrDefault() is not { } outcomes)
             {
                 var errors = BuildErrors.FromMsBuildOutput(run.AllOutput, Root).Take(BuildErrors.MaxShown).ToList();
                 if (errors.Count == 0)
@@ -112,7 +112,7 @@ public sealed partial class Grader(string repositoryRoot)
                 }
                 return ChapterResult.BuildFailed(chapter, errors);
             }
-            return new ChapterResult(chapter, Outcomes.ForChapter(chapter, ReadTrx(XDocument.Load(trx))), []);
+            return new ChapterResult(chapter, Outcomes.ForChapter(chapter, outcomes), []);
         }
         finally
         {
@@ -123,29 +123,13 @@ public sealed partial class Grader(string repositoryRoot)
         }
     }
 
-    /// <summary>Which chapter's grader assembly a TRX file reports on, from the test assembly's name.</summary>
-    public static int? ChapterOf(XDocument trx)
-    {
-        var storage = trx.Descendants(Trx + "UnitTest").Select(t => (string?)t.Attribute("storage")).FirstOrDefault(s => s is not null);
-        return storage is not null && AssemblyChapter().Match(Path.GetFileName(storage)) is { Success: true } match
-            ? int.Parse(match.Groups["chapter"].Value, System.Globalization.CultureInfo.InvariantCulture)
-            : null;
-    }
+    /// <summary>Each test assembly's results in a results directory: one NUnit XML file per assembly.</summary>
+    private static IEnumerable<List<TestOutcome>> ReadResults(string directory) =>
+        Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory, "*.xml").Select(file => Outcomes.ReadNUnitXml(File.ReadAllText(file)))
+            : [];
 
-    /// <summary>The test results in a TRX file (the format of dotnet test --logger trx).</summary>
-    public static List<TestOutcome> ReadTrx(XDocument trx) =>
-        trx.Descendants(Trx + "UnitTestResult")
-            .Select(r => new TestOutcome(
-                (string?)r.Attribute("testName") ?? "",
-                ((string?)r.Attribute("outcome") ?? "") is "NotExecuted" ? "Skipped" : (string?)r.Attribute("outcome") ?? "",
-                r.Descendants(Trx + "Message").FirstOrDefault()?.Value))
-            .ToList();
-
-    // "Passed!  - Failed: 0, ... - Chapter01.Graders.dll (net10.0)"
-    [GeneratedRegex(@"(Passed|Failed|Skipped)!.*Chapter(?<chapter>\d+)\.Graders\.dll")]
+    // "Passed!  - Failed: 0, ... - Chapter01.Graders.dll (net10.0)": which assembly finished.
+    [GeneratedRegex(@"(Passed|Failed|Skipped)!.* - (?<assembly>[^ ]+)\.dll \(")]
     private static partial Regex SummaryLine();
-
-    // TRX files keep the test assembly's path in lower case.
-    [GeneratedRegex(@"^Chapter(?<chapter>\d+)\.Graders\.dll$", RegexOptions.IgnoreCase)]
-    private static partial Regex AssemblyChapter();
 }

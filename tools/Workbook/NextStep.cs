@@ -47,8 +47,7 @@ public sealed record NextStep(NextStepKind Kind, Chapter? Chapter, ExerciseResul
     /// "chapters/01-unary/FileServiceImpl.cs": an exercise's file from the workbook's folder. A test
     /// exercise's file is in the chapter's test project beside it ("../01-unary.Tests/..." in chapters.json).
     /// </summary>
-    public static string RelativePath(Chapter chapter, Exercise exercise) =>
-        exercise.File.StartsWith("../", StringComparison.Ordinal) ? $"chapters/{exercise.File[3..]}" : $"chapters/{chapter.Folder}/{exercise.File}";
+    public static string RelativePath(Chapter chapter, Exercise exercise) => chapter.TodoFile(exercise);
 
     /// <summary>"chapters/01-unary/FileServiceImpl.cs:12", the line of the exercise's TODO (or just the file if it is gone).</summary>
     public static string TodoLocation(string root, Chapter chapter, Exercise exercise)

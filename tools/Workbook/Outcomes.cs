@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 
 namespace StreamingTutorial.Workbook;
 
@@ -24,9 +25,10 @@ public sealed record ChapterResult(Chapter Chapter, IReadOnlyList<ExerciseResult
     public static ChapterResult NotGraded(Chapter chapter, string reason) => new(chapter, [], [reason]) { Problem = "could not be graded" };
 }
 
-/// <summary>One grader test's result, from a TRX file (dotnet test) or from NUnit run in-process (watch).</summary>
+/// <summary>One grader test's result, from NUnit's result XML (written by dotnet test's NUnit adapter, or by NUnit in-process in watch).</summary>
+/// <param name="Exercise">The id of the exercise the test grades: its NUnit property <see cref="ExerciseLookup.TestProperty"/>; null for a test without one.</param>
 /// <param name="Outcome">Passed, Failed or Skipped (a grader skips an exercise that is not started).</param>
-public sealed record TestOutcome(string Name, string Outcome, string? Message);
+public sealed record TestOutcome(string Name, string? Exercise, string Outcome, string? Message);
 
 /// <summary>Turns grader test results into exercise states: the one place both ways of grading meet.</summary>
 public static class Outcomes
@@ -36,9 +38,7 @@ public static class Outcomes
         var list = new List<ExerciseResult>();
         foreach (var exercise in chapter.Exercises)
         {
-            // Grader tests are named Exercise_<chapter>_<k>_..., e.g. Exercise_1_3_WriteFile_...
-            var prefix = "Exercise_" + exercise.Id.Replace('.', '_') + "_";
-            var tests = outcomes.Where(o => o.Name.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+            var tests = outcomes.Where(o => o.Exercise == exercise.Id).ToList();
             // An exercise with several tests is done when all pass, failing when one fails.
             var failed = tests.FirstOrDefault(t => IsFailure(t.Outcome));
             var state = tests.Count == 0 ? ExerciseState.NotStarted
@@ -50,6 +50,35 @@ public static class Outcomes
         }
         return list;
     }
+
+    /// <summary>
+    /// The chapter these results grade, from the exercises their tests name: null when they name
+    /// none, or exercises of more than one chapter.
+    /// </summary>
+    public static Chapter? ChapterOf(IEnumerable<Chapter> chapters, IReadOnlyCollection<TestOutcome> outcomes)
+    {
+        var ids = outcomes.Select(o => o.Exercise).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var found = chapters.Where(c => c.Exercises.Any(e => ids.Contains(e.Id))).ToList();
+        return found is [{ } only] && ids.All(id => only.Exercises.Any(e => e.Id == id)) ? only : null;
+    }
+
+    /// <summary>The test cases in NUnit's result XML, as outcomes.</summary>
+    public static List<TestOutcome> ReadNUnitXml(string xml) =>
+        XDocument.Parse(xml).Descendants("test-case")
+            .Select(c => new TestOutcome(
+                (string?)c.Attribute("name") ?? "",
+                c.Element("properties")?.Elements("property")
+                    .FirstOrDefault(p => (string?)p.Attribute("name") == ExerciseLookup.TestProperty)?.Attribute("value")?.Value,
+                (string?)c.Attribute("result") switch
+                {
+                    "Passed" => "Passed",
+                    "Skipped" => "Skipped",
+                    "Inconclusive" => "Inconclusive",
+                    "Warning" => "Warning",
+                    _ => "Failed",
+                },
+                c.Element("failure")?.Element("message")?.Value ?? c.Element("reason")?.Element("message")?.Value))
+            .ToList();
 
     private static bool IsFailure(string outcome) =>
         outcome is "Failed" or "Error" or "Timeout" or "Aborted" or "Inconclusive" or "Warning";

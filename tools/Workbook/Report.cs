@@ -22,7 +22,7 @@ public static class Report
         AnsiConsole.Write(new Rule($"[bold]Chapter {chapter.Number}: {Markup.Escape(chapter.Title)}[/]").LeftJustified());
         if (!result.Builds)
         {
-            AnsiConsole.MarkupLine($"[red]chapters/{Markup.Escape(chapter.Folder)} {Markup.Escape(result.Problem)}:[/]");
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(WorkbookPaths.Relative.ChapterFolder(chapter))} {Markup.Escape(result.Problem)}:[/]");
             foreach (var error in result.BuildErrors)
             {
                 AnsiConsole.MarkupLine($"  [red]{Markup.Escape(error)}[/]");
@@ -56,7 +56,7 @@ public static class Report
         switch (step.Kind)
         {
             case NextStepKind.FixBuild:
-                AnsiConsole.MarkupLine($"[yellow]Next:[/] fix chapters/{Markup.Escape(step.Chapter!.Folder)} (see above); nothing in it can be graded until then.");
+                AnsiConsole.MarkupLine($"[yellow]Next:[/] fix {Markup.Escape(WorkbookPaths.Relative.ChapterFolder(step.Chapter!))} (see above); nothing in it can be graded until then.");
                 break;
             case NextStepKind.FixFailing:
                 var failing = step.Exercise!;

@@ -11,16 +11,16 @@ public static class SolutionCopy
         CopyTree(root, destination);
         foreach (var chapter in catalog.Chapters)
         {
-            var solution = Path.Combine(root, "solutions", chapter.Folder);
+            var solution = Path.Combine(root, WorkbookPaths.Relative.SolutionFolder(chapter));
             if (Directory.Exists(solution))
             {
-                CopyTree(solution, Path.Combine(destination, "chapters", chapter.Folder));
+                CopyTree(solution, Path.Combine(destination, WorkbookPaths.Relative.ChapterFolder(chapter)));
             }
             // The chapter's test exercise (N.T) lives beside it, in NN-x.Tests.
-            var tests = solution + ".Tests";
+            var tests = Path.Combine(root, WorkbookPaths.Relative.SolutionTestsFolder(chapter));
             if (Directory.Exists(tests))
             {
-                CopyTree(tests, Path.Combine(destination, "chapters", chapter.Folder + ".Tests"));
+                CopyTree(tests, Path.Combine(destination, WorkbookPaths.Relative.ChapterTestsFolder(chapter)));
             }
         }
     }

@@ -19,7 +19,7 @@ public static class Starters
 {
     public static async Task<Starter?> FindAsync(string root, Chapter chapter)
     {
-        var folder = $"chapters/{chapter.Folder}";
+        var folder = WorkbookPaths.Relative.ChapterFolder(chapter);
         var log = await GitAsync(root, ["log", "--format=%H", "--", folder]);
         if (log.ExitCode != 0)
         {
@@ -69,7 +69,7 @@ public static class Starters
     /// <returns>The backup folder.</returns>
     public static string Restore(string root, Chapter chapter, Starter starter, DateTime now)
     {
-        var folder = Path.Combine(root, "chapters", chapter.Folder);
+        var folder = new WorkbookPaths(root).ChapterFolder(chapter);
         var backups = Path.Combine(root, ".workbook", "backups");
         var backup = Path.Combine(backups, $"{chapter.Folder}-{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         for (var n = 2; Directory.Exists(backup); n++)

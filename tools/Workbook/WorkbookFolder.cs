@@ -15,19 +15,22 @@ public sealed class WorkbookFolder
     public WorkbookFolder(string root)
     {
         Root = root;
-        Catalog = ChapterCatalog.Load(Path.Combine(root, "chapters", "chapters.json"));
+        Paths = new WorkbookPaths(root);
+        Catalog = ChapterCatalog.Load(Paths.ChaptersJson);
     }
 
     public string Root { get; }
+
+    public WorkbookPaths Paths { get; }
 
     public ChapterCatalog Catalog { get; }
 
     /// <summary>The tool's own files (hints shown, last results, backups): .workbook/, ignored by git.</summary>
     public string StateFolder => Path.Combine(Root, ".workbook");
 
-    public string ChapterFolder(Chapter chapter) => Path.Combine(Root, "chapters", chapter.Folder);
+    public string ChapterFolder(Chapter chapter) => Paths.ChapterFolder(chapter);
 
-    public string SolutionFolder(Chapter chapter) => Path.Combine(Root, "solutions", chapter.Folder);
+    public string SolutionFolder(Chapter chapter) => Paths.SolutionFolder(chapter);
 
     /// <summary>"1" or "01": a chapter; anything else is explained.</summary>
     public Chapter ParseChapter(string text)

@@ -10,12 +10,9 @@ namespace StreamingTutorial.Graders;
 /// </summary>
 public static class GraderCases
 {
-    /// <summary>The NUnit property that holds the id of the exercise a grader test grades.</summary>
-    public const string ExerciseProperty = "Exercise";
-
     public static IEnumerable<TestCaseData> From(IEnumerable<Check> checks) =>
         checks.Select(check => new TestCaseData(check)
             .SetName(check.Title)
-            .SetProperty(ExerciseProperty, check.Exercise.Id)
+            .SetProperty(ExerciseLookup.TestProperty, check.Exercise.Id)
             .SetCategory(WorkbookPaths.Relative.Category(ChapterCatalog.Current.ChapterOf(check.Exercise))));
 }

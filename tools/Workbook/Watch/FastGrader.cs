@@ -25,20 +25,22 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
 
     public string Root { get; } = root;
 
+    private readonly WorkbookPaths paths = new(root);
+
     /// <summary>Starts the worker ahead of the first run, so its start-up overlaps the first build.</summary>
     public void WarmUp() => worker ??= WorkerClient.Start(options.WorkerEnvironment);
 
     public async Task<ChapterResult> GradeAsync(Chapter chapter, CancellationToken cancellationToken, Func<string, string?>? readSource = null)
     {
-        var graderProject = Path.Combine(Root, Grader.GraderProject(chapter), $"Chapter{chapter.Number:00}.Graders.csproj");
+        var graderProject = paths.GraderProject(chapter);
         if (!File.Exists(graderProject))
         {
-            return ChapterResult.BuildFailed(chapter, [$"{Grader.GraderProject(chapter)} does not exist yet: this chapter has no grader."]);
+            return ChapterResult.BuildFailed(chapter, [$"{WorkbookPaths.Relative.GraderFolder(chapter)} does not exist yet: this chapter has no grader."]);
         }
-        var chapterProject = Path.Combine(Root, "chapters", chapter.Folder, chapter.Project);
+        var chapterProject = paths.ChapterProject(chapter);
         if (!File.Exists(chapterProject))
         {
-            return ChapterResult.BuildFailed(chapter, [$"chapters/{chapter.Folder}/{chapter.Project} is missing."]);
+            return ChapterResult.BuildFailed(chapter, [$"{WorkbookPaths.Relative.ChapterFolder(chapter)}/{chapter.Project} is missing."]);
         }
 
         var (setup, errors) = await SetupOfAsync(chapter, chapterProject, graderProject, cancellationToken);
@@ -58,7 +60,7 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
         {
             // The chapter compiles but no longer fits its grader: a public signature the grader calls was changed.
             return ChapterResult.BuildFailed(chapter, compiledGrader.Errors.Take(BuildErrors.MaxShown)
-                .Append($"The grader calls your code by the starter's names and signatures: keep those as they were in chapters/{chapter.Folder}.").ToList());
+                .Append($"The grader calls your code by the starter's names and signatures: keep those as they were in {WorkbookPaths.Relative.ChapterFolder(chapter)}.").ToList());
         }
 
         var runFolder = NewRunFolder(chapter);
@@ -81,8 +83,8 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
     /// </summary>
     public async Task PrepareAsync(Chapter chapter, CancellationToken cancellationToken)
     {
-        var graderProject = Path.Combine(Root, Grader.GraderProject(chapter), $"Chapter{chapter.Number:00}.Graders.csproj");
-        var chapterProject = Path.Combine(Root, "chapters", chapter.Folder, chapter.Project);
+        var graderProject = paths.GraderProject(chapter);
+        var chapterProject = paths.ChapterProject(chapter);
         if (File.Exists(graderProject) && File.Exists(chapterProject))
         {
             await SetupOfAsync(chapter, chapterProject, graderProject, cancellationToken);
@@ -124,12 +126,12 @@ public sealed class FastGrader(string root, FastGraderOptions? options = null) :
     }
 
     /// <summary>
-    /// A folder of its own for each run's assemblies (.workbook/watch/ChapterNN/run-K): a
+    /// A folder of its own for each run's assemblies (.workbook/watch/01-unary/run-K): a
     /// loaded assembly file may stay locked until its run is unloaded. Older runs are removed.
     /// </summary>
     private string NewRunFolder(Chapter chapter)
     {
-        var parent = Path.Combine(Root, ".workbook", "watch", $"Chapter{chapter.Number:00}");
+        var parent = Path.Combine(Root, ".workbook", "watch", chapter.Folder);
         Directory.CreateDirectory(parent);
         foreach (var old in Directory.EnumerateDirectories(parent))
         {

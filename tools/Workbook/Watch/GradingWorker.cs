@@ -2,7 +2,6 @@ using System.Collections;
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.Json;
-using System.Xml.Linq;
 
 namespace StreamingTutorial.Workbook.Watch;
 
@@ -68,29 +67,13 @@ public static class GradingWorker
             var controller = Activator.CreateInstance(controllerType, tests, "0-", (IDictionary)new Dictionary<string, object>())!;
             controllerType.GetMethod("LoadTests", Type.EmptyTypes)!.Invoke(controller, null);
             var xml = (string)controllerType.GetMethod("RunTests", [typeof(string)])!.Invoke(controller, ["<filter/>"])!;
-            return new WorkerResponse(ReadResults(xml), null);
+            return new WorkerResponse(Outcomes.ReadNUnitXml(xml), null);
         }
         finally
         {
             context.Unload();
         }
     }
-
-    /// <summary>The test cases in NUnit's result XML, as outcomes.</summary>
-    public static List<TestOutcome> ReadResults(string xml) =>
-        XDocument.Parse(xml).Descendants("test-case")
-            .Select(c => new TestOutcome(
-                (string?)c.Attribute("name") ?? "",
-                (string?)c.Attribute("result") switch
-                {
-                    "Passed" => "Passed",
-                    "Skipped" => "Skipped",
-                    "Inconclusive" => "Inconclusive",
-                    "Warning" => "Warning",
-                    _ => "Failed",
-                },
-                c.Element("failure")?.Element("message")?.Value ?? c.Element("reason")?.Element("message")?.Value))
-            .ToList();
 
     /// <summary>Loads the fresh chapter and grader assemblies; everything else comes from the default context.</summary>
     private sealed class RunContext(IReadOnlyDictionary<string, string> fresh) : AssemblyLoadContext("grading run", isCollectible: true)
