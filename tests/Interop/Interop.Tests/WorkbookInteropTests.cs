@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using StreamingTutorial.Chapter03;
 using StreamingTutorial.Chapter04;
 using StreamingTutorial.Chapter05;
-using StreamingTutorial.Grading;
 using StreamingTutorial.Interop.Tests.Peers;
 using StreamingTutorial.Protos.Chat;
 using StreamingTutorial.Protos.Numbers;

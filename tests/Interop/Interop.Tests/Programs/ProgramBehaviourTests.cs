@@ -1,7 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using StreamingTutorial.Grading;
 using StreamingTutorial.Protos.Uploader;
 
 namespace StreamingTutorial.Interop.Tests.Programs;
