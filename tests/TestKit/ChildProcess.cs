@@ -225,11 +225,11 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>The <paramref name="occurrence"/>th line (stdout or stderr, since the start) that matches, or null as <see cref="WaitUntilAsync"/> says.</summary>
+    /// <summary>The <paramref name="occurrence"/>th line of stdout (since the start) that matches, or null as <see cref="WaitUntilAsync"/> says.</summary>
     public async Task<string?> WaitForLineAsync(Func<string, bool> match, TimeSpan? timeout = null, int occurrence = 1)
     {
         string? found = null;
-        await WaitUntilAsync(() => (found = lines.Where(match).Skip(occurrence - 1).FirstOrDefault()) is not null, timeout);
+        await WaitUntilAsync(() => (found = outputLines.Where(match).Skip(occurrence - 1).FirstOrDefault()) is not null, timeout);
         return found;
     }
 
@@ -237,7 +237,7 @@ public sealed class ChildProcess : IAsyncDisposable, IDisposable
     public async Task<string> ExpectLineAsync(string what, Func<string, bool> match, TimeSpan? timeout = null, int occurrence = 1) =>
         await WaitForLineAsync(match, timeout, occurrence) ?? throw NotPrinted(what, timeout);
 
-    /// <summary>The rest (trimmed) of the first line that starts with <paramref name="prefix"/>.</summary>
+    /// <summary>The rest (trimmed) of the first line of stdout that starts with <paramref name="prefix"/>.</summary>
     public async Task<string> ExpectLineStartingAsync(string prefix, TimeSpan? timeout = null)
     {
         var line = await ExpectLineAsync($"a line starting with '{prefix}'", l => l.StartsWith(prefix, StringComparison.Ordinal), timeout);
