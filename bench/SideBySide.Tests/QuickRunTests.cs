@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using StreamingTutorial.TestKit;
 using System.Text.RegularExpressions;
 
 namespace StreamingTutorial.Bench.Tests;
@@ -69,32 +69,13 @@ public class QuickRunTests
 
     private static async Task<(string Table, string Progress)> RunQuickAsync(params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var run = await Programs.RunAsync(Programs.Dotnet(Path.Combine(AppContext.BaseDirectory, "SideBySide.dll"), ["--quick", .. arguments]), Patience);
+        if (run.TimedOut)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "SideBySide.dll"), "--quick", .. arguments])
-        {
-            info.ArgumentList.Add(argument);
+            Assert.Fail($"The quick run did not finish within {Patience.TotalSeconds} s. Its progress:\n{run.Stderr}");
         }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Patience);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"The quick run did not finish within {Patience.TotalSeconds} s. Its progress:\n{await stderr}");
-        }
-        var table = await stdout;
-        var progress = await stderr;
-        Assert.That(process.ExitCode, Is.EqualTo(0), $"exit code of the quick run. Its progress:\n{progress}\nIts report:\n{table}");
+        var (table, progress) = (run.Stdout, run.Stderr);
+        Assert.That(run.ExitCode, Is.EqualTo(0), $"exit code of the quick run. Its progress:\n{progress}\nIts report:\n{table}");
         return (table, progress);
     }
 }

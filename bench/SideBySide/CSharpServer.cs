@@ -1,16 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using StreamingTutorial.Bench.Protos;
 using StreamingTutorial.Chapter05;
 
@@ -23,48 +18,51 @@ internal static class CSharpServer
     {
         var service = options.Get("service", "bench");
         var stock = options.Has("stock");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        await using var host = await GrpcTestHost.StartAsync(new HostSetup
         {
-            kestrel.Listen(IPAddress.Loopback, options.GetInt("port", 0), listen => listen.Protocols = HttpProtocols.Http2);
-            if (!stock)
+            Port = options.GetInt("port", 0),
+            Kestrel = kestrel =>
             {
-                kestrel.AddServerHeader = false;
-                // Room for several 1 MiB messages in flight (Kestrel's defaults are 1 MiB for
-                // the connection and 768 KiB per stream, less than one upload chunk).
-                kestrel.Limits.Http2.InitialConnectionWindowSize = 8 << 20;
-                kestrel.Limits.Http2.InitialStreamWindowSize = 4 << 20;
-            }
-        });
-        if (!stock)
-        {
+                if (!stock)
+                {
+                    kestrel.AddServerHeader = false;
+                    // Room for several 1 MiB messages in flight (Kestrel's defaults are 1 MiB for
+                    // the connection and 768 KiB per stream, less than one upload chunk).
+                    kestrel.Limits.Http2.InitialConnectionWindowSize = 8 << 20;
+                    kestrel.Limits.Http2.InitialStreamWindowSize = 4 << 20;
+                }
+            },
             // Read the socket as soon as it is readable, without a zero-byte read first.
-            builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
-            // Kestrel's own pool hands out 4 KiB blocks, so it reads a socket 4 KiB at a time;
-            // larger blocks mean fewer reads, wake-ups and pipe segments per MiB.
-            builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
-        }
-        builder.Services.AddGrpc();
-        if (service == "chat")
-        {
-            // The reference solution's room with its default capacity: the runner paces the
-            // sender so that no member falls that far behind.
-            builder.Services.AddSingleton(new ChatRoom());
-        }
-
-        var app = builder.Build();
-        if (service == "chat")
-        {
-            app.MapGrpcService<ChatServiceImpl>();
-        }
-        else
-        {
-            app.MapGrpcService<BenchServiceImpl>();
-        }
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Console.WriteLine($"LISTENING {address.Port}");
+            WebHost = stock ? null : web => web.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false),
+            ShutdownTimeout = TimeSpan.FromSeconds(2),
+            Services = services =>
+            {
+                if (!stock)
+                {
+                    // Kestrel's own pool hands out 4 KiB blocks, so it reads a socket 4 KiB at a time;
+                    // larger blocks mean fewer reads, wake-ups and pipe segments per MiB.
+                    services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+                }
+                if (service == "chat")
+                {
+                    // The reference solution's room with its default capacity: the runner paces the
+                    // sender so that no member falls that far behind.
+                    services.AddSingleton(new ChatRoom());
+                }
+            },
+            Map = app =>
+            {
+                if (service == "chat")
+                {
+                    app.MapGrpcService<ChatServiceImpl>();
+                }
+                else
+                {
+                    app.MapGrpcService<BenchServiceImpl>();
+                }
+            },
+        });
+        Console.WriteLine($"LISTENING {host.Address.Port}");
 
         // Serve until the runner closes our stdin. A thread of its own, so that no thread-pool
         // thread is blocked while the benchmark runs.
@@ -86,8 +84,8 @@ internal static class CSharpServer
         })
         { IsBackground = true, Name = "stdin watcher" }.Start();
         await stdinClosed.Task;
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await app.StopAsync(stopping.Token);
+        // Calls still running get the 2 s shutdown timeout.
+        await host.StopAsync(abort: false);
         return 0;
     }
 }

@@ -26,7 +26,9 @@ internal sealed class Implementation(string key, string title, string fileName, 
 
     public Dictionary<string, string> Environment { get; } = [];
 
-    public ChildProcess Start(IEnumerable<string> arguments) => ChildProcess.Start(fileName, [.. prefix, .. arguments], workingDirectory, Environment);
+    /// <summary>Starts its server or client; every server here stops at the end of its input, so dispose closes stdin and waits before it kills.</summary>
+    public ChildProcess Start(IEnumerable<string> arguments) =>
+        ChildProcess.Start(new ProgramStart(fileName, [.. prefix, .. arguments]) { WorkingDirectory = workingDirectory, Environment = Environment, StopGrace = TimeSpan.FromSeconds(10) });
 
     /// <summary>
     /// Runs the C# side as it comes: Kestrel's and .NET's defaults instead of the settings in
@@ -105,10 +107,10 @@ internal sealed class Implementation(string key, string title, string fileName, 
                 return;
             }
             log.WriteLine($"Installing the Node peer's packages: npm ci in {workingDirectory}");
-            await using var npmCi = ChildProcess.Start(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], workingDirectory);
-            if (!await npmCi.WaitForExitAsync(TimeSpan.FromMinutes(5)) || npmCi.ExitDescription != "exit code 0")
+            var npmCi = await Programs.RunAsync(new ProgramStart(npm, ["ci", "--no-audit", "--no-fund", "--loglevel=error"]) { WorkingDirectory = workingDirectory }, TimeSpan.FromMinutes(5));
+            if (npmCi.ExitCode != 0)
             {
-                Unavailable = $"npm ci failed in {workingDirectory} ({npmCi.ExitDescription}): {npmCi.Errors}";
+                Unavailable = $"npm ci failed in {workingDirectory} ({npmCi.Describe()})";
                 return;
             }
         }
@@ -116,7 +118,7 @@ internal sealed class Implementation(string key, string title, string fileName, 
         {
             await using var probe = Start(["version"]);
             // The Python peer generates its stubs on first use; that is part of this probe.
-            Version = await probe.ReadLineAsync("", TimeSpan.FromSeconds(90));
+            Version = await probe.ExpectLineStartingAsync("", TimeSpan.FromSeconds(90));
         }
         catch (ChildProcessException ex)
         {

@@ -156,10 +156,10 @@ internal static class Runner
         try
         {
             await using var server = implementation.Start(serverArguments);
-            var port = await server.ReadLineAsync("LISTENING ", TimeSpan.FromSeconds(60));
+            var port = await server.ExpectLineStartingAsync("LISTENING ", TimeSpan.FromSeconds(60));
             using var sampler = scenario.Key == "upload-4g" ? new MemorySampler(server) : null;
             await using var client = implementation.Start(["client", "--target", "127.0.0.1:" + port, "--scenario", clientScenario, .. clientArguments]);
-            var result = ScenarioResult.Parse(await client.ReadLineAsync("RESULT ", sizes.ClientTimeout));
+            var result = ScenarioResult.Parse(await client.ExpectLineStartingAsync("RESULT ", sizes.ClientTimeout));
             // Stop sampling first, so that no sample is taken after the peak is read.
             var halves = sampler?.HalvesMaxMiB() ?? (0, 0);
             // The kernel updates its high-water mark lazily; a sample can be a little above it.

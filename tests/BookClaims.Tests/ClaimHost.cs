@@ -3,7 +3,7 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using StreamingTutorial.Grading;
+using StreamingTutorial.TestKit;
 using StreamingTutorial.Protos.Chat;
 using StreamingTutorial.Protos.Files;
 using StreamingTutorial.Protos.Streaming;

@@ -1,58 +1,39 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using StreamingTutorial.Catalog;
+using StreamingTutorial.TestKit;
 
 namespace StreamingTutorial.Demos.Tests;
 
-/// <summary>A built demo program (solutions/NN-x) run as a process: its output kept line by line and waited on.</summary>
+/// <summary>
+/// A built demo program (solutions/NN-x) run as a process by the test kit, in a folder of its
+/// own; its lines are stdout and stderr together (the wire trace is written to both), and every
+/// wait fails the test with what it printed.
+/// </summary>
 internal sealed partial class DemoProcess : IDisposable
 {
     // Generous: a CI machine running other tests at the same time can be slow to start a program.
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private readonly Process process;
-    private readonly List<string> lines = [];
-    private readonly SemaphoreSlim arrived = new(0);
-    private readonly Task pumping;
+    private readonly ChildProcess process;
 
-    private DemoProcess(string name, Process process)
+    private DemoProcess(ChildProcess process)
     {
-        Name = name;
         this.process = process;
-        pumping = Task.WhenAll(PumpAsync(process.StandardOutput), PumpAsync(process.StandardError));
     }
 
-    public string Name { get; }
+    public string Name => process.Name;
 
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (lines)
-            {
-                return [.. lines];
-            }
-        }
-    }
+    public IReadOnlyList<string> Lines => process.Lines;
 
     public string Transcript => $"{Name} printed:\n{string.Join('\n', Lines)}";
 
-    public static DemoProcess Start(string name, Chapter chapter, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
+    public static DemoProcess Start(string name, Chapter chapter, params string[] arguments) =>
+        new(ChildProcess.Start(Programs.Dotnet(chapter.Program, arguments) with
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            Name = name,
             WorkingDirectory = Directory.CreateTempSubdirectory("demo-").FullName,
-        };
-        start.ArgumentList.Add(chapter.Program);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        return new DemoProcess(name, Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet."));
-    }
+            Patience = Patience,
+        }));
 
     /// <summary>Starts a demo server on a free port and waits for its "listening on" line; returns it and its port.</summary>
     public static async Task<(DemoProcess Server, string Port)> StartServerAsync(Chapter chapter, params string[] arguments)
@@ -62,97 +43,32 @@ internal sealed partial class DemoProcess : IDisposable
         return (server, Listening().Match(listening).Groups[1].Value);
     }
 
-    public void Type(string text)
-    {
-        process.StandardInput.WriteLine(text);
-        process.StandardInput.Flush();
-    }
+    public void Type(string text) => process.Type(text);
 
     public async Task<string> WaitForLineAsync(string what, Func<string, bool> match, int occurrence = 1)
     {
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        string? found = null;
+        if (!await process.WaitUntilAsync(() => (found = process.Lines.Where(match).Skip(occurrence - 1).FirstOrDefault()) is not null))
         {
-            lock (lines)
-            {
-                var found = lines.Where(match).Skip(occurrence - 1).FirstOrDefault();
-                if (found is not null)
-                {
-                    return found;
-                }
-            }
-            var left = Patience - deadline.Elapsed;
-            if (left <= TimeSpan.Zero || (pumping.IsCompleted && arrived.CurrentCount == 0))
-            {
-                Assert.Fail($"{Name} did not print {what} within {Patience.TotalSeconds:0} s. {Transcript}");
-            }
-            await arrived.WaitAsync(left);
+            Assert.Fail($"{Name} did not print {what} within {Patience.TotalSeconds:0} s. {Transcript}");
         }
+        return found!;
     }
 
     /// <summary>True once the output so far satisfies the condition; false if it has not within the patience, or the program ended without.</summary>
-    public async Task<bool> WaitUntilAsync(Func<IReadOnlyList<string>, bool> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (condition(Lines))
-            {
-                return true;
-            }
-            var left = Patience - deadline.Elapsed;
-            if (left <= TimeSpan.Zero || (pumping.IsCompleted && arrived.CurrentCount == 0))
-            {
-                return false;
-            }
-            await arrived.WaitAsync(left);
-        }
-    }
+    public Task<bool> WaitUntilAsync(Func<IReadOnlyList<string>, bool> condition) => process.WaitUntilAsync(() => condition(process.Lines));
 
     public async Task<int> WaitForExitAsync()
     {
-        using var timeout = new CancellationTokenSource(Patience);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-            await pumping;
-            return process.ExitCode;
-        }
-        catch (OperationCanceledException)
+        if (await process.WaitForExitAsync() is not { } code)
         {
             Assert.Fail($"{Name} did not end within {Patience.TotalSeconds:0} s. {Transcript}");
-            throw;
+            throw new InvalidOperationException("unreachable");
         }
+        return code;
     }
 
-    private async Task PumpAsync(StreamReader reader)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            lock (lines)
-            {
-                lines.Add(line);
-            }
-            arrived.Release();
-        }
-        arrived.Release();
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        process.Dispose();
-    }
+    public void Dispose() => process.Dispose();
 
     [GeneratedRegex(@"listening on http://127\.0\.0\.1:(\d+)")]
     private static partial Regex Listening();
@@ -163,15 +79,8 @@ internal sealed record Chapter(string Folder, string Program)
 {
     public static Chapter Of(string folder, string assembly)
     {
-        // This test runs from tests/Demos.Tests/bin/<configuration>/<framework>/; the solution was built beside it.
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = output.Name;
-        var configuration = output.Parent!.Name;
-        var program = Path.Combine(Book.Root, "solutions", folder, "bin", configuration, framework, assembly + ".dll");
-        if (!File.Exists(program))
-        {
-            Assert.Fail($"{program} is not built: build tests/Demos.Tests (it builds the solutions it runs).");
-        }
+        var program = Programs.BuiltSolution(ChapterCatalog.Current.Chapters.Single(c => c.Folder == folder));
+        Assert.That(Path.GetFileNameWithoutExtension(program), Is.EqualTo(assembly), $"the assembly of solutions/{folder}");
         return new Chapter(folder, program);
     }
 }

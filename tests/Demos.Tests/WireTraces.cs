@@ -166,7 +166,7 @@ internal static partial class Book
 {
     public const string AcceptVariable = "STREAMINGTUTORIAL_ACCEPT_WIRE";
 
-    public static string Root { get; } = FindRoot();
+    public static string Root { get; } = StreamingTutorial.TestKit.Programs.Workbook.Root;
 
     public static bool Accepting => Environment.GetEnvironmentVariable(AcceptVariable) is "1" or "add";
 
@@ -222,18 +222,6 @@ internal static partial class Book
             }
         }
         File.WriteAllText(PathOfBook, text);
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StreamingTutorial.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("The workbook's folder (with StreamingTutorial.sln) is not above the test's output.");
     }
 
     [GeneratedRegex(@"<!-- wire-trace (?<key>[^>]+?) -->\n```text\n(?<body>(?:(?!```)[^\n]*\n)*)```\n(?:\n(?=<!-- wire-trace))?")]

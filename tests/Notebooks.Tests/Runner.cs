@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Reflection;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace StreamingTutorial.Notebooks.Tests;
@@ -11,7 +9,7 @@ public sealed record RunnerResult(int ExitCode, string Output);
 /// <summary>Runs tools/NotebookRunner as a learner would, in a process of its own.</summary>
 public static class Runner
 {
-    public static readonly string Root = FindRepositoryRoot();
+    public static readonly string Root = Programs.Workbook.Root;
 
     private static string Metadata(string key) =>
         typeof(Runner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
@@ -26,33 +24,12 @@ public static class Runner
     /// <summary>Runs <c>dotnet</c> with the arguments, in the workbook's folder, as a learner would.</summary>
     public static async Task<RunnerResult> DotnetAsync(TimeSpan timeout, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var run = await Programs.RunAsync(new ProgramStart(Programs.DotnetHost, arguments) { WorkingDirectory = Root }, timeout);
+        if (run.TimedOut)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Root,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            Assert.Fail($"dotnet {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:0} s. It printed:\n{run.Stdout}{run.Stderr}");
         }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"dotnet {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:0} s. It printed:\n{await output}{await errors}");
-        }
-        var result = new RunnerResult(process.ExitCode, ((await output) + (await errors)).ReplaceLineEndings("\n"));
+        var result = new RunnerResult(run.ExitCode!.Value, (run.Stdout + run.Stderr).ReplaceLineEndings("\n"));
         TestContext.Out.WriteLine(result.Output);
         return result;
     }
@@ -104,17 +81,5 @@ public static class Runner
         var path = Path.Combine(folder, name);
         File.WriteAllText(path, notebook.ToJsonString());
         return path;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StreamingTutorial.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("The tests run from inside the StreamingTutorial folder.");
     }
 }

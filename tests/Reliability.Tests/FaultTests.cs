@@ -33,8 +33,8 @@ public class FaultTests
             Services = services => services.AddSingleton(new UploadStorage(folder.Path)),
         });
         var client = new UploaderService.UploaderServiceClient(host.CreateChannel());
-        await using var uploader = ChildProcess.StartMode("upload-and-stall", host.Address.ToString(), "victim.bin", "8");
-        await uploader.WaitForLineAsync("SENT");
+        await using var uploader = Children.StartMode("upload-and-stall", host.Address.ToString(), "victim.bin", "8");
+        await uploader.ExpectLineStartingAsync("SENT");
         Assert.That(await Waits.UntilAsync(() => Directory.EnumerateFiles(folder.Path, "*.uploading").Any()), Is.True,
             "the killed client's upload should be in progress, in a temporary file, before the kill");
         var victimTemp = Directory.EnumerateFiles(folder.Path, "*.uploading").Single();
@@ -63,8 +63,8 @@ public class FaultTests
     [Test]
     public async Task A_server_killed_mid_stream_gives_every_client_UNAVAILABLE_promptly()
     {
-        await using var server = ChildProcess.StartMode("chat-server");
-        var address = await server.WaitForLineAsync("LISTENING");
+        await using var server = Children.StartMode("chat-server");
+        var address = await server.ExpectLineStartingAsync("LISTENING");
         var members = new List<ChatMemberClient>();
         var channels = Enumerable.Range(0, 3).Select(_ => Grpc.Net.Client.GrpcChannel.ForAddress(address)).ToList();
         try
@@ -109,19 +109,19 @@ public class FaultTests
     [TestCase("Chapter05.ChatRoom", "[", new string[0], TestName = "Chapter 5's client program, in the chat, ends with a clear message and exit code 1 when its server is killed")]
     public async Task A_client_program_whose_server_is_killed_mid_stream_says_so_and_exits_with_1(string program, string midStream, string[] options)
     {
-        var (server, address) = await DemoProgram.StartServerAsync(program);
+        var (server, address) = await Children.StartDemoServerAsync(program);
         await using var serverProcess = server;
-        await using var client = DemoProgram.StartClient(program, address, options);
-        await client.WaitForLineAsync(midStream);
+        await using var client = Children.StartDemoClient(program, address, options);
+        await client.ExpectLineStartingAsync(midStream);
 
         await server.KillAsync();
         var exitCode = await client.WaitForExitAsync(TimeSpan.FromSeconds(20));
 
-        var output = client.Output;
+        var output = client.Output + client.Errors;
         Assert.Multiple(() =>
         {
-            Assert.That(exitCode, Is.EqualTo(1), $"exit code of the client program; its output: {output}");
-            Assert.That(output, Does.Contain("stderr: ").And.Contain(address), "a message on stderr that names the server it lost");
+            Assert.That(exitCode, Is.EqualTo(1), $"exit code of the client program. {client.Transcript}");
+            Assert.That(client.Errors, Does.Contain(address), "a message on stderr that names the server it lost");
             Assert.That(output, Does.Not.Contain("Unhandled exception").And.Not.Contain("   at "), "no stack trace");
         });
     }
@@ -133,8 +133,8 @@ public class FaultTests
         {
             Assert.Ignore("Sending Ctrl+C to another process needs its own console on Windows; the killed-server test covers the client side there.");
         }
-        await using var server = ChildProcess.Start(Path.Combine(AppContext.BaseDirectory, "Chapter05.ChatRoom.dll"), "server", "--port", "0");
-        var address = (await server.WaitForLineAsync("Chapter 5")).Split(" listening on ")[1].Split(' ')[0];
+        await using var server = Children.StartDemo("Chapter05.ChatRoom", "server", "--port", "0");
+        var address = await Children.ListeningAddressAsync(server);
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(address);
         using var member = await ChatMemberClient.JoinAsync(new ChatService.ChatServiceClient(channel));
 
@@ -145,7 +145,7 @@ public class FaultTests
 
         Figures.Report("ctrl-c-server", $"the open stream ended {clock.ElapsedMilliseconds} ms after Ctrl+C; the server exited with code {exitCode}");
         Waits.AssertStatus(ex, StatusCode.Unavailable, "", "a stream whose server was stopped");
-        Assert.That(exitCode, Is.Zero, $"exit code of the demo server after Ctrl+C; its output: {server.Output}");
+        Assert.That(exitCode, Is.Zero, $"exit code of the demo server after Ctrl+C. {server.Transcript}");
     }
 
     [Test]
@@ -155,8 +155,8 @@ public class FaultTests
         await using var host = await SecurityTests.ChatHostAsync(room);
         var client = new ChatService.ChatServiceClient(host.CreateChannel());
         using var alice = await ChatMemberClient.JoinAsync(client);
-        await using var doomed = ChildProcess.StartMode("chat-member", host.Address.ToString());
-        var doomedName = await doomed.WaitForLineAsync("JOINED");
+        await using var doomed = Children.StartMode("chat-member", host.Address.ToString());
+        var doomedName = await doomed.ExpectLineStartingAsync("JOINED");
         using var bob = await ChatMemberClient.JoinAsync(new ChatService.ChatServiceClient(host.CreateChannel()));
 
         var clock = Stopwatch.StartNew();

@@ -1,14 +1,8 @@
-using System.Net;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using StreamingTutorial.Chapter05;
 using StreamingTutorial.Protos.Chat;
 using StreamingTutorial.Protos.Uploader;
@@ -17,7 +11,7 @@ namespace StreamingTutorial.Reliability.Tests;
 
 /// <summary>
 /// The test assembly's child modes, which the fault tests start as separate processes and then
-/// kill (see Infrastructure/ChildProcess). Each prints one line when it is ready and then
+/// kill (see Infrastructure/Children). Each prints one line when it is ready and then
 /// waits to be killed. The test runner never calls Main.
 /// </summary>
 public static class Program
@@ -74,15 +68,12 @@ public static class Program
     /// <summary>Serves chapter 5's chat room on a free port of 127.0.0.1, until killed.</summary>
     private static async Task ChatServerAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new ChatRoom());
-        var app = builder.Build();
-        app.MapGrpcService<ChatServiceImpl>();
-        await app.StartAsync();
-        Console.WriteLine($"LISTENING {app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()}");
+        await using var host = await GrpcTestHost.StartAsync(new HostSetup
+        {
+            Services = services => services.AddSingleton(new ChatRoom()),
+            Map = app => app.MapGrpcService<ChatServiceImpl>(),
+        });
+        Console.WriteLine($"LISTENING {host.Address}");
         await Task.Delay(Timeout.Infinite);
     }
 }

@@ -230,9 +230,9 @@ public class SecurityTests
         var root = Path.Combine(parent.Path, "secret-server-folder");
         // A folder where the file should go: writing or renaming onto it throws, with the full path in the message.
         Directory.CreateDirectory(Path.Combine(root, "taken"));
-        var (files, filesAddress) = await DemoProgram.StartServerAsync("Chapter01.Unary", "--folder", root);
+        var (files, filesAddress) = await Children.StartDemoServerAsync("Chapter01.Unary", "--folder", root);
         await using var filesServer = files;
-        var (uploads, uploadsAddress) = await DemoProgram.StartServerAsync("Chapter03.Uploader", "--folder", root);
+        var (uploads, uploadsAddress) = await Children.StartDemoServerAsync("Chapter03.Uploader", "--folder", root);
         await using var uploadsServer = uploads;
         using var filesChannel = Grpc.Net.Client.GrpcChannel.ForAddress(filesAddress);
         using var uploadsChannel = Grpc.Net.Client.GrpcChannel.ForAddress(uploadsAddress);
@@ -257,21 +257,21 @@ public class SecurityTests
         Assert.That(hello.Message, Is.EqualTo("Hello, still there!"), "the demo server goes on serving");
     }
 
-    private static Task<KestrelHost> UploaderHostAsync(string root, long quota = UploadStorage.DefaultMaxFileBytes) =>
+    private static Task<GrpcTestHost> UploaderHostAsync(string root, long quota = UploadStorage.DefaultMaxFileBytes) =>
         KestrelHost.StartAsync(new HostSetup
         {
             Map = app => app.MapGrpcService<UploaderServiceImpl>(),
             Services = services => services.AddSingleton(new UploadStorage(root, quota)),
         });
 
-    private static Task<KestrelHost> FileServiceHostAsync(string root) =>
+    private static Task<GrpcTestHost> FileServiceHostAsync(string root) =>
         KestrelHost.StartAsync(new HostSetup
         {
             Map = app => app.MapGrpcService<StreamingTutorial.Chapter01.FileServiceImpl>(),
             Services = services => services.AddSingleton(new StreamingTutorial.Chapter01.FileStorage(root)),
         });
 
-    internal static Task<KestrelHost> ChatHostAsync(ChatRoom room) =>
+    internal static Task<GrpcTestHost> ChatHostAsync(ChatRoom room) =>
         KestrelHost.StartAsync(new HostSetup
         {
             Map = app => app.MapGrpcService<ChatServiceImpl>(),

@@ -195,7 +195,7 @@ public class ServiceBadInputTests
         Assert.That(room.Count, Is.EqualTo(2), "members in the room: nobody was removed by the fake leave notice");
     }
 
-    private static Task<KestrelHost> Chapter2HostAsync() =>
+    private static Task<GrpcTestHost> Chapter2HostAsync() =>
         KestrelHost.StartAsync(new HostSetup
         {
             Map = app =>
@@ -205,7 +205,7 @@ public class ServiceBadInputTests
             },
         });
 
-    private static Task<KestrelHost> Chapter4HostAsync() =>
+    private static Task<GrpcTestHost> Chapter4HostAsync() =>
         KestrelHost.StartAsync(new HostSetup
         {
             Map = app =>

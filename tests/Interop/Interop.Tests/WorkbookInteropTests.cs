@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using StreamingTutorial.Chapter03;
 using StreamingTutorial.Chapter04;
 using StreamingTutorial.Chapter05;
-using StreamingTutorial.Grading;
 using StreamingTutorial.Interop.Tests.Peers;
 using StreamingTutorial.Protos.Chat;
 using StreamingTutorial.Protos.Numbers;
@@ -115,10 +114,8 @@ public sealed class WorkbookInteropTests
     {
         var peer = Peer.ByName(peerName);
         peer.Require();
-        var result = await ProcessRunner.RunAsync(
-            peer.Executable,
-            peer.Script("workbook_peer", "client", "--server_host", "127.0.0.1", "--server_port", host.Address.Port.ToString(CultureInfo.InvariantCulture), "--case", workbookCase),
-            peer.Folder,
+        var result = await TestKit.Programs.RunAsync(
+            new ProgramStart(peer.Executable, peer.Script("workbook_peer", "client", "--server_host", "127.0.0.1", "--server_port", host.Address.Port.ToString(CultureInfo.InvariantCulture), "--case", workbookCase)) { WorkingDirectory = peer.Folder },
             ClientTimeout);
         PeerVerdict.AssertPassed(result, workbookCase, $"the {peer.Name} workbook client");
     }
@@ -167,10 +164,8 @@ public sealed class WorkbookInteropTests
             Assert.That(myJoin.Kind, Is.EqualTo(Kind.Joined), "the first message is the member's own join notice");
             var me = myJoin.UserId;
 
-            peerRun = ProcessRunner.RunAsync(
-                peer.Executable,
-                peer.Script("workbook_peer", "client", "--server_host", "127.0.0.1", "--server_port", host.Address.Port.ToString(CultureInfo.InvariantCulture), "--case", "room"),
-                peer.Folder,
+            peerRun = TestKit.Programs.RunAsync(
+                new ProgramStart(peer.Executable, peer.Script("workbook_peer", "client", "--server_host", "127.0.0.1", "--server_port", host.Address.Port.ToString(CultureInfo.InvariantCulture), "--case", "room")) { WorkingDirectory = peer.Folder },
                 ClientTimeout);
             var peerJoin = await Next($"the {peer.Name} member's join notice");
             Assert.That((peerJoin.Kind, peerJoin.Text), Is.EqualTo((Kind.Joined, ChatRoom.JoinedText)), $"the {peer.Name} member's join notice");

@@ -93,10 +93,8 @@ public sealed class Peer
         }
         // Importing grpc and generating the stubs (protoc + grpc_python_plugin) is exactly what
         // every Python peer does first, so this probe fails for the same reasons they would.
-        var result = ProcessRunner.Run(
-            peer.Executable,
-            ["-c", "import grpc, google.protobuf, gen; gen.ensure(); print('ok')"],
-            peer.Folder,
+        var result = TestKit.Programs.Run(
+            new ProgramStart(peer.Executable, ["-c", "import grpc, google.protobuf, gen; gen.ensure(); print('ok')"]) { WorkingDirectory = peer.Folder },
             ProbeTimeout);
         return result.ExitCode == 0 && result.Stdout.Contains("ok", StringComparison.Ordinal)
             ? null
@@ -117,10 +115,8 @@ public sealed class Peer
                 return $"{Path.Combine(modules, package)} is missing (npm ci was not run)";
             }
         }
-        var result = ProcessRunner.Run(
-            peer.Executable,
-            ["-e", "require('@grpc/grpc-js'); require('@grpc/proto-loader'); if (!require('util').parseArgs) throw new Error('Node.js 18.3+ needed'); console.log('ok')"],
-            peer.Folder,
+        var result = TestKit.Programs.Run(
+            new ProgramStart(peer.Executable, ["-e", "require('@grpc/grpc-js'); require('@grpc/proto-loader'); if (!require('util').parseArgs) throw new Error('Node.js 18.3+ needed'); console.log('ok')"]) { WorkingDirectory = peer.Folder },
             ProbeTimeout);
         return result.ExitCode == 0 && result.Stdout.Contains("ok", StringComparison.Ordinal)
             ? null
@@ -141,23 +137,8 @@ public sealed class Peer
     }
 }
 
-/// <summary>Where tests/Interop/peers is, found by walking up from the test assembly.</summary>
+/// <summary>Where tests/Interop/peers is.</summary>
 public static class PeersDirectory
 {
-    private static readonly Lazy<string> Found = new(Find);
-
-    public static string Path => Found.Value;
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = System.IO.Path.Combine(dir.FullName, "tests", "Interop", "peers");
-            if (File.Exists(System.IO.Path.Combine(candidate, "README.md")))
-            {
-                return candidate;
-            }
-        }
-        throw new DirectoryNotFoundException($"tests/Interop/peers not found above {AppContext.BaseDirectory}.");
-    }
+    public static string Path => System.IO.Path.Combine(TestKit.Programs.Workbook.Root, "tests", "Interop", "peers");
 }

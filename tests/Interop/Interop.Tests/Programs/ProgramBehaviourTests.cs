@@ -1,7 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using StreamingTutorial.Grading;
 using StreamingTutorial.Protos.Uploader;
 
 namespace StreamingTutorial.Interop.Tests.Programs;
@@ -17,7 +16,7 @@ namespace StreamingTutorial.Interop.Tests.Programs;
 [Platform(Exclude = "Win", Reason = "Ctrl+C is sent as SIGINT with kill, and stderr is merged by /bin/sh.")]
 public sealed class ProgramBehaviourTests
 {
-    private readonly List<ProgramRun> runs = [];
+    private readonly List<ChildProcess> runs = [];
     private string folder = "";
 
     [SetUp]
@@ -48,8 +47,8 @@ public sealed class ProgramBehaviourTests
         var arguments = interval.Length == 0
             ? new[] { "client", "--port", Unused(), "--interval-ms" }
             : ["client", "--port", Unused(), "--interval-ms", interval];
-        var client = Keep(ProgramRun.Dotnet($"chapter 4 client --interval-ms {interval}", ChapterPrograms.Sum, arguments));
-        Assert.That(await client.ExitCodeAsync("a bad option"), Is.EqualTo(2), client.Transcript);
+        var client = Keep(ChapterPrograms.Dotnet($"chapter 4 client --interval-ms {interval}", ChapterPrograms.Sum, arguments));
+        Assert.That(await client.ExpectExitAsync("a bad option"), Is.EqualTo(2), client.Transcript);
         ExpectClearMessage(client, "--interval-ms");
         Assert.That(client.Output, Does.Not.Contain("Sum:").And.Not.Contain("sending"), $"Nothing is sent with a bad option. {client.Transcript}");
     }
@@ -60,8 +59,8 @@ public sealed class ProgramBehaviourTests
     [TestCase("--timeout", "0")]
     public async Task The_chapter_2_client_refuses_bad_options_before_any_call(params string[] options)
     {
-        var client = Keep(ProgramRun.Dotnet($"chapter 2 client {string.Join(" ", options)}", ChapterPrograms.ServerStreaming, ["client", "--port", Unused(), .. options]));
-        Assert.That(await client.ExitCodeAsync("a bad option"), Is.EqualTo(2), client.Transcript);
+        var client = Keep(ChapterPrograms.Dotnet($"chapter 2 client {string.Join(" ", options)}", ChapterPrograms.ServerStreaming, ["client", "--port", Unused(), .. options]));
+        Assert.That(await client.ExpectExitAsync("a bad option"), Is.EqualTo(2), client.Transcript);
         ExpectClearMessage(client, options[^2]);
         Assert.That(client.Output, Does.Not.Contain("Time updates"), $"Nothing is called with a bad option. {client.Transcript}");
     }
@@ -70,8 +69,8 @@ public sealed class ProgramBehaviourTests
     public async Task The_chapter_3_client_refuses_a_missing_file_before_uploading_anything()
     {
         var missing = Path.Combine(folder, "does-not-exist.jpg");
-        var client = Keep(ProgramRun.Dotnet("chapter 3 client --file <missing>", ChapterPrograms.Uploader, "client", "--port", Unused(), "--file", missing));
-        Assert.That(await client.ExitCodeAsync("a missing file"), Is.EqualTo(2), client.Transcript);
+        var client = Keep(ChapterPrograms.Dotnet("chapter 3 client --file <missing>", ChapterPrograms.Uploader, "client", "--port", Unused(), "--file", missing));
+        Assert.That(await client.ExpectExitAsync("a missing file"), Is.EqualTo(2), client.Transcript);
         ExpectClearMessage(client, missing);
         Assert.That(client.Output, Does.Not.Contain("Streaming"), $"The random-chunk upload is not done either. {client.Transcript}");
     }
@@ -83,16 +82,16 @@ public sealed class ProgramBehaviourTests
         await using var host = await GrpcTestHost.StartAsync(HostKind.Kestrel, app => app.MapGrpcService<SlowUploads>(),
             services => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, server));
         var file = BigFile("big.bin", 256L * 1024 * 1024);
-        var client = Keep(ProgramRun.Dotnet("chapter 3 client --file big.bin", ChapterPrograms.Uploader,
+        var client = Keep(ChapterPrograms.Dotnet("chapter 3 client --file big.bin", ChapterPrograms.Uploader,
             "client", "--port", host.Address.Port.ToString(CultureInfo.InvariantCulture), "--file", file));
-        await client.WaitForAsync("the progress bar", "% ");
-        await server.Receiving.Task.WaitAsync(ProgramRun.Patience);
+        await client.ExpectTextAsync("the progress bar", "% ");
+        await server.Receiving.Task.WaitAsync(ChapterPrograms.Patience);
 
-        client.PressCtrlC();
+        client.Interrupt();
         // A 256 MiB upload at 10 chunks a second would take 25 s more: Ctrl+C must stop it now.
-        Assert.That(await client.ExitCodeAsync("Ctrl+C"), Is.EqualTo(130), $"Ctrl+C stops the upload, exit code 130. {client.Transcript}");
+        Assert.That(await client.ExpectExitAsync("Ctrl+C"), Is.EqualTo(130), $"Ctrl+C stops the upload, exit code 130. {client.Transcript}");
         Assert.That(client.Errors, Does.Contain("Stopped (Ctrl+C)"), client.Transcript);
-        Assert.That(await server.Cancelled.Task.WaitAsync(ProgramRun.Patience), Is.True, "The server saw the upload cancelled.");
+        Assert.That(await server.Cancelled.Task.WaitAsync(ChapterPrograms.Patience), Is.True, "The server saw the upload cancelled.");
         Assert.That(server.ChunksRead, Is.LessThan(256), $"The whole file was sent anyway. {client.Transcript}");
     }
 
@@ -104,9 +103,9 @@ public sealed class ProgramBehaviourTests
             services => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton(services, server));
         var file = BigFile("big.bin", 16L * 1024 * 1024);
         // stderr merged into stdout, in the order written: what a terminal shows.
-        var client = Keep(ProgramRun.DotnetMerged("chapter 3 client --file big.bin", ChapterPrograms.Uploader,
+        var client = Keep(ChapterPrograms.DotnetMerged("chapter 3 client --file big.bin", ChapterPrograms.Uploader,
             "client", "--port", host.Address.Port.ToString(CultureInfo.InvariantCulture), "--file", file));
-        Assert.That(await client.ExitCodeAsync("the server's refusal"), Is.EqualTo(1), client.Transcript);
+        Assert.That(await client.ExpectExitAsync("the server's refusal"), Is.EqualTo(1), client.Transcript);
         var screen = client.Output;
         var error = screen.IndexOf("The call failed: ResourceExhausted", StringComparison.Ordinal);
         Assert.That(error, Is.GreaterThan(0), $"The server's error is shown. {client.Transcript}");
@@ -118,14 +117,14 @@ public sealed class ProgramBehaviourTests
     public async Task Ctrl_C_leaves_the_chat_with_exit_code_0()
     {
         var port = Unused();
-        var server = Keep(ProgramRun.Dotnet("chat server", ChapterPrograms.Chat, "server", "--port", port));
-        await server.WaitForAsync("that it listens", "server listening on");
-        var client = Keep(ProgramRun.Dotnet("chat client", ChapterPrograms.Chat, "client", "--port", port, "--name", "dora"));
-        await client.WaitForAsync("its join notice", "has joined the chat");
+        var server = Keep(ChapterPrograms.Dotnet("chat server", ChapterPrograms.Chat, "server", "--port", port));
+        await server.ExpectTextAsync("that it listens", "server listening on");
+        var client = Keep(ChapterPrograms.Dotnet("chat client", ChapterPrograms.Chat, "client", "--port", port, "--name", "dora"));
+        await client.ExpectTextAsync("its join notice", "has joined the chat");
 
-        client.PressCtrlC();
-        await client.WaitForAsync("its goodbye", "You left the chat.");
-        Assert.That(await client.ExitCodeAsync("Ctrl+C"), Is.EqualTo(0), $"Leaving a chat with Ctrl+C is a normal exit. {client.Transcript}");
+        client.Interrupt();
+        await client.ExpectTextAsync("its goodbye", "You left the chat.");
+        Assert.That(await client.ExpectExitAsync("Ctrl+C"), Is.EqualTo(0), $"Leaving a chat with Ctrl+C is a normal exit. {client.Transcript}");
         Assert.That(client.Errors, Is.Empty, client.Transcript);
     }
 
@@ -139,11 +138,11 @@ public sealed class ProgramBehaviourTests
     {
         SeedPython.Require();
         var port = Unused();
-        var server = Keep(ProgramRun.Dotnet("chat server", ChapterPrograms.Chat, "server", "--port", port));
-        await server.WaitForAsync("that it listens", "server listening on");
+        var server = Keep(ChapterPrograms.Dotnet("chat server", ChapterPrograms.Chat, "server", "--port", port));
+        await server.ExpectTextAsync("that it listens", "server listening on");
         var script = Path.Combine(ChapterPrograms.SeedPeers, "..", "terminal", "type_long_line.py");
-        var terminal = Keep(ProgramRun.Python("chat client in a 40-column terminal", script, "40", port, "--", ProgramRun.DotnetPath, ChapterPrograms.Chat, "client", "--port", port, "--name", "tess"));
-        Assert.That(await terminal.ExitCodeAsync("typing the long line"), Is.EqualTo(0), terminal.Transcript);
+        var terminal = Keep(ChapterPrograms.Python("chat client in a 40-column terminal", script, "40", port, "--", TestKit.Programs.DotnetHost, ChapterPrograms.Chat, "client", "--port", port, "--name", "tess"));
+        Assert.That(await terminal.ExpectExitAsync("typing the long line"), Is.EqualTo(0), terminal.Transcript);
         var longest = int.Parse(terminal.Output.Split('\n').First(l => l.StartsWith("LONGEST ", StringComparison.Ordinal))["LONGEST ".Length..], CultureInfo.InvariantCulture);
         Assert.That(longest, Is.LessThan(40), $"The typed line wrapped: a redraw of {longest} characters in a 40-column terminal. {terminal.Transcript}");
         Assert.That(terminal.Output, Does.Contain("REDRAWN yes"), terminal.Transcript);
@@ -153,24 +152,24 @@ public sealed class ProgramBehaviourTests
     [TestCase("a-name-far-too-long-for-any-chat-room")]
     public async Task The_chat_client_refuses_a_name_it_cannot_use(string name)
     {
-        var client = Keep(ProgramRun.Dotnet($"chat client --name '{name}'", ChapterPrograms.Chat, "client", "--port", Unused(), "--name", name));
-        Assert.That(await client.ExitCodeAsync("a bad name"), Is.EqualTo(2), client.Transcript);
+        var client = Keep(ChapterPrograms.Dotnet($"chat client --name '{name}'", ChapterPrograms.Chat, "client", "--port", Unused(), "--name", name));
+        Assert.That(await client.ExpectExitAsync("a bad name"), Is.EqualTo(2), client.Transcript);
         ExpectClearMessage(client, "--name");
     }
 
-    private static void ExpectClearMessage(ProgramRun run, string mentions)
+    private static void ExpectClearMessage(ChildProcess run, string mentions)
     {
         Assert.That(run.Errors, Does.Contain(mentions), $"The message names what is wrong. {run.Transcript}");
         Assert.That(run.Output + run.Errors, Does.Not.Contain("   at ").And.Not.Contain("Unhandled exception"), $"No stack trace. {run.Transcript}");
     }
 
-    private ProgramRun Keep(ProgramRun run)
+    private ChildProcess Keep(ChildProcess run)
     {
         runs.Add(run);
         return run;
     }
 
-    private static string Unused() => ChapterPrograms.FreePort().ToString(CultureInfo.InvariantCulture);
+    private static string Unused() => TestKit.Programs.FreePort().ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A sparse file: large on paper, instant to make, zeros when read.</summary>
     private string BigFile(string name, long size)

@@ -15,7 +15,7 @@ namespace StreamingTutorial.Interop.Tests.Programs;
 [Platform(Exclude = "Win", Reason = "The peers run on /usr/bin/python3 with Debian's grpcio.")]
 public sealed class SeedPeerTests
 {
-    private readonly List<ProgramRun> runs = [];
+    private readonly List<ChildProcess> runs = [];
     private string folder = "";
 
     [OneTimeSetUp]
@@ -43,39 +43,39 @@ public sealed class SeedPeerTests
     public async Task Two_seed_002_clients_named_alice_and_bob_see_each_others_names_in_the_workbooks_room()
     {
         var port = await StartChapterServerAsync(ChapterPrograms.Chat);
-        var alice = Keep(ProgramRun.Python("alice (seed 002 client)", "chat_client.py", "--port", port, "--id", "alice"));
+        var alice = Keep(ChapterPrograms.Python("alice (seed 002 client)", "chat_client.py", "--port", port, "--id", "alice"));
         // The seed's client shows the room's join notice as a line: "[..] Client(1): has joined the chat".
-        await alice.WaitForAsync("its join notice", "Client(1): has joined the chat");
-        var bob = Keep(ProgramRun.Python("bob (seed 002 client)", "chat_client.py", "--port", port, "--id", "bob"));
-        await alice.WaitForAsync("bob's join notice", "Client(2): has joined the chat");
+        await alice.ExpectTextAsync("its join notice", "Client(1): has joined the chat");
+        var bob = Keep(ChapterPrograms.Python("bob (seed 002 client)", "chat_client.py", "--port", port, "--id", "bob"));
+        await alice.ExpectTextAsync("bob's join notice", "Client(2): has joined the chat");
 
         alice.Type("hi, I am alice");
-        await bob.WaitForAsync("alice's line under her name", "] alice: hi, I am alice");
+        await bob.ExpectTextAsync("alice's line under her name", "] alice: hi, I am alice");
         bob.Type("hello alice");
-        await alice.WaitForAsync("bob's line under his name", "] bob: hello alice");
+        await alice.ExpectTextAsync("bob's line under his name", "] bob: hello alice");
         Assert.That(alice.Output, Does.Contain("] alice: hi, I am alice"), $"alice sees her own line under her name. {alice.Transcript}");
 
         alice.Type("exit");
-        Assert.That(await alice.ExitCodeAsync("typing exit"), Is.EqualTo(0), alice.Transcript);
-        await bob.WaitForAsync("alice's leave notice under her name", "] alice: has left the chat");
+        Assert.That(await alice.ExpectExitAsync("typing exit"), Is.EqualTo(0), alice.Transcript);
+        await bob.ExpectTextAsync("alice's leave notice under her name", "] alice: has left the chat");
         bob.CloseInput();
-        Assert.That(await bob.ExitCodeAsync("the end of its input"), Is.EqualTo(0), bob.Transcript);
+        Assert.That(await bob.ExpectExitAsync("the end of its input"), Is.EqualTo(0), bob.Transcript);
     }
 
     [Test]
     public async Task Two_seed_002_clients_with_the_same_fixed_name_do_not_share_it()
     {
         var port = await StartChapterServerAsync(ChapterPrograms.Chat);
-        var first = Keep(ProgramRun.Python("first PythonClient", "chat_client.py", "--port", port));
-        await first.WaitForAsync("its join notice", "Client(1): has joined the chat");
-        var second = Keep(ProgramRun.Python("second PythonClient", "chat_client.py", "--port", port));
-        await first.WaitForAsync("the second's join notice", "Client(2): has joined the chat");
+        var first = Keep(ChapterPrograms.Python("first PythonClient", "chat_client.py", "--port", port));
+        await first.ExpectTextAsync("its join notice", "Client(1): has joined the chat");
+        var second = Keep(ChapterPrograms.Python("second PythonClient", "chat_client.py", "--port", port));
+        await first.ExpectTextAsync("the second's join notice", "Client(2): has joined the chat");
 
         first.Type("one");
-        await second.WaitForAsync("the first's line", "] PythonClient: one");
+        await second.ExpectTextAsync("the first's line", "] PythonClient: one");
         second.Type("two");
         // The name is taken: the second keeps its number instead of speaking as the first.
-        await first.WaitForAsync("the second's line under its number", "] Client(2): two");
+        await first.ExpectTextAsync("the second's line under its number", "] Client(2): two");
         Assert.That(first.Output, Does.Not.Contain("] PythonClient: two"), first.Transcript);
     }
 
@@ -83,58 +83,58 @@ public sealed class SeedPeerTests
     public async Task The_CSharp_chat_client_in_a_seed_002_room_shows_its_name_and_survives_millisecond_timestamps()
     {
         // The Go server's behaviour: names passed through, no notices, timestamps here in milliseconds.
-        var server = Keep(ProgramRun.Python("seed 002 chat server (--ms)", "chat_server.py", "--port", "0", "--ms"));
-        var port = await server.ListeningPortAsync();
-        var bob = Keep(ProgramRun.Python("bob (seed 002 client)", "chat_client.py", "--port", port, "--id", "bob"));
-        await bob.WaitForAsync("its banner", "Joined Chat");
-        var carol = Keep(ProgramRun.Dotnet("carol (chapter 5 client)", ChapterPrograms.Chat, "client", "--port", port, "--name", "carol"));
-        await carol.WaitForAsync("its welcome", "Joined the chat.");
+        var server = Keep(ChapterPrograms.Python("seed 002 chat server (--ms)", "chat_server.py", "--port", "0", "--ms"));
+        var port = await server.ExpectLineStartingAsync("LISTENING ");
+        var bob = Keep(ChapterPrograms.Python("bob (seed 002 client)", "chat_client.py", "--port", port, "--id", "bob"));
+        await bob.ExpectTextAsync("its banner", "Joined Chat");
+        var carol = Keep(ChapterPrograms.Dotnet("carol (chapter 5 client)", ChapterPrograms.Chat, "client", "--port", port, "--name", "carol"));
+        await carol.ExpectTextAsync("its welcome", "Joined the chat.");
 
         carol.Type("hi from carol");
-        await bob.WaitForAsync("carol's line under her name", "] carol: hi from carol");
-        await carol.WaitForAsync("its own line, with a time of day", "] carol: hi from carol");
+        await bob.ExpectTextAsync("carol's line under her name", "] carol: hi from carol");
+        await carol.ExpectTextAsync("its own line, with a time of day", "] carol: hi from carol");
         var own = carol.Output.Split('\n').First(l => l.Contains("] carol: hi from carol", StringComparison.Ordinal));
         Assert.That(own, Does.Match(@"^\[\d\d:\d\d:\d\d\] carol: hi from carol"), $"A millisecond timestamp is read as a time of day. {carol.Transcript}");
         bob.Type("hi carol");
-        await carol.WaitForAsync("bob's line", "] bob: hi carol");
+        await carol.ExpectTextAsync("bob's line", "] bob: hi carol");
 
         // This server never ends a call by itself: the client ends it a moment after leaving.
         carol.Type("exit");
-        await carol.WaitForAsync("its goodbye", "You left the chat.");
-        Assert.That(await carol.ExitCodeAsync("typing exit"), Is.EqualTo(0), carol.Transcript);
+        await carol.ExpectTextAsync("its goodbye", "You left the chat.");
+        Assert.That(await carol.ExpectExitAsync("typing exit"), Is.EqualTo(0), carol.Transcript);
         Assert.That(carol.Errors, Is.Empty, carol.Transcript);
     }
 
     [Test]
     public async Task The_chapter_1_client_exits_0_against_seed_003s_file_server()
     {
-        var server = Keep(ProgramRun.Python("seed 003 file server", "file_server.py", "--port", "0", "--folder", folder));
-        var port = await server.ListeningPortAsync();
-        var client = Keep(ProgramRun.Dotnet("chapter 1 client", ChapterPrograms.Unary, "client", "--port", port, "--name", "Ada"));
-        Assert.That(await client.ExitCodeAsync("its calls"), Is.EqualTo(0), client.Transcript);
+        var server = Keep(ChapterPrograms.Python("seed 003 file server", "file_server.py", "--port", "0", "--folder", folder));
+        var port = await server.ExpectLineStartingAsync("LISTENING ");
+        var client = Keep(ChapterPrograms.Dotnet("chapter 1 client", ChapterPrograms.Unary, "client", "--port", port, "--name", "Ada"));
+        Assert.That(await client.ExpectExitAsync("its calls"), Is.EqualTo(0), client.Transcript);
         Assert.That(client.Output, Does.Contain("Hello, Ada!").And.Contain("hello.txt"), client.Transcript);
     }
 
     [Test]
     public async Task The_chapter_2_client_exits_0_against_seed_003s_streaming_servers()
     {
-        var server = Keep(ProgramRun.Python("seed 003 streaming server", "streaming_server.py", "--port", "0"));
-        var port = await server.ListeningPortAsync();
-        var client = Keep(ProgramRun.Dotnet("chapter 2 client", ChapterPrograms.ServerStreaming,
+        var server = Keep(ChapterPrograms.Python("seed 003 streaming server", "streaming_server.py", "--port", "0"));
+        var port = await server.ExpectLineStartingAsync("LISTENING ");
+        var client = Keep(ChapterPrograms.Dotnet("chapter 2 client", ChapterPrograms.ServerStreaming,
             "client", "--port", port, "--interval", "50", "--updates", "3", "--count", "4", "--number-interval", "20"));
-        Assert.That(await client.ExitCodeAsync("its calls"), Is.EqualTo(0), client.Transcript);
+        Assert.That(await client.ExpectExitAsync("its calls"), Is.EqualTo(0), client.Transcript);
         Assert.That(client.Output, Does.Contain("[3] ").And.Contain("#4: "), client.Transcript);
     }
 
     [Test]
     public async Task The_chapter_3_client_exits_0_against_seed_000s_upload_server()
     {
-        var server = Keep(ProgramRun.Python("seed 000 upload server", "upload_server.py", "--port", "0"));
-        var port = await server.ListeningPortAsync();
+        var server = Keep(ChapterPrograms.Python("seed 000 upload server", "upload_server.py", "--port", "0"));
+        var port = await server.ExpectLineStartingAsync("LISTENING ");
         var file = Path.Combine(folder, "photo.jpg");
         await File.WriteAllBytesAsync(file, new byte[3000]);
-        var client = Keep(ProgramRun.Dotnet("chapter 3 client", ChapterPrograms.Uploader, "client", "--port", port, "--file", file));
-        Assert.That(await client.ExitCodeAsync("its upload"), Is.EqualTo(0), client.Transcript);
+        var client = Keep(ChapterPrograms.Dotnet("chapter 3 client", ChapterPrograms.Uploader, "client", "--port", port, "--file", file));
+        Assert.That(await client.ExpectExitAsync("its upload"), Is.EqualTo(0), client.Transcript);
         Assert.That(client.Output, Does.Contain("chunks received: 5 (we sent 5)").And.Contain("bytes received:  5120 (we sent 5120)"), client.Transcript);
         Assert.That(client.Output, Does.Contain("no UploadFile").And.Contain("skipped"), $"The workbook-only file upload is reported and skipped. {client.Transcript}");
     }
@@ -142,10 +142,10 @@ public sealed class SeedPeerTests
     [Test]
     public async Task The_chapter_4_client_exits_0_against_seed_004s_sum_server()
     {
-        var server = Keep(ProgramRun.Python("seed 004 sum server", "sum_server.py", "--port", "0"));
-        var port = await server.ListeningPortAsync();
-        var client = Keep(ProgramRun.Dotnet("chapter 4 client", ChapterPrograms.Sum, "client", "--port", port, "--interval-ms", "0"));
-        Assert.That(await client.ExitCodeAsync("its calls"), Is.EqualTo(0), client.Transcript);
+        var server = Keep(ChapterPrograms.Python("seed 004 sum server", "sum_server.py", "--port", "0"));
+        var port = await server.ExpectLineStartingAsync("LISTENING ");
+        var client = Keep(ChapterPrograms.Dotnet("chapter 4 client", ChapterPrograms.Sum, "client", "--port", port, "--interval-ms", "0"));
+        Assert.That(await client.ExpectExitAsync("its calls"), Is.EqualTo(0), client.Transcript);
         Assert.That(client.Output, Does.Contain("Sum: 55"), client.Transcript);
         Assert.That(client.Output, Does.Contain("not OutOfRange: skipped"), $"The overflow check is reported and skipped. {client.Transcript}");
         Assert.That(client.Output, Does.Contain("no SensorService"), $"The readings are reported and skipped. {client.Transcript}");
@@ -155,8 +155,8 @@ public sealed class SeedPeerTests
     public async Task Seed_000s_upload_client_uploads_to_the_chapter_3_server()
     {
         var port = await StartChapterServerAsync(ChapterPrograms.Uploader, "--folder", folder);
-        var client = Keep(ProgramRun.Python("seed 000 upload client", "upload_client.py", "--port", port));
-        Assert.That(await client.ExitCodeAsync("its upload"), Is.EqualTo(0), client.Transcript);
+        var client = Keep(ChapterPrograms.Python("seed 000 upload client", "upload_client.py", "--port", port));
+        Assert.That(await client.ExpectExitAsync("its upload"), Is.EqualTo(0), client.Transcript);
         Assert.That(client.Output, Does.Contain("Total Chunks Sent: 5 (Expected: 5)"), client.Transcript);
     }
 
@@ -164,12 +164,12 @@ public sealed class SeedPeerTests
     public async Task Seed_004s_sum_client_sums_on_the_chapter_4_server()
     {
         var port = await StartChapterServerAsync(ChapterPrograms.Sum);
-        var client = Keep(ProgramRun.Python("seed 004 sum client", "sum_client.py", "--port", port));
-        Assert.That(await client.ExitCodeAsync("its call"), Is.EqualTo(0), client.Transcript);
+        var client = Keep(ChapterPrograms.Python("seed 004 sum client", "sum_client.py", "--port", port));
+        Assert.That(await client.ExpectExitAsync("its call"), Is.EqualTo(0), client.Transcript);
         Assert.That(client.Output, Does.Contain("Sum: 55"), client.Transcript);
     }
 
-    private ProgramRun Keep(ProgramRun run)
+    private ChildProcess Keep(ChildProcess run)
     {
         runs.Add(run);
         return run;
@@ -178,9 +178,9 @@ public sealed class SeedPeerTests
     /// <summary>Starts a chapter program's server on a free port and waits until it listens.</summary>
     private async Task<string> StartChapterServerAsync(string program, params string[] options)
     {
-        var port = ChapterPrograms.FreePort().ToString(CultureInfo.InvariantCulture);
-        var server = Keep(ProgramRun.Dotnet("chapter server", program, ["server", "--port", port, .. options]));
-        await server.WaitForAsync("that it listens", "server listening on");
+        var port = TestKit.Programs.FreePort().ToString(CultureInfo.InvariantCulture);
+        var server = Keep(ChapterPrograms.Dotnet("chapter server", program, ["server", "--port", port, .. options]));
+        await server.ExpectTextAsync("that it listens", "server listening on");
         return port;
     }
 }
@@ -210,7 +210,7 @@ internal static class SeedPython
         {
             return "/usr/bin/python3, /usr/bin/protoc or /usr/bin/grpc_python_plugin is missing";
         }
-        using var probe = ProgramRun.Python("stub generation", "seedlib.py");
-        return probe.ExitCodeAsync("generating the stubs").GetAwaiter().GetResult() == 0 ? null : $"the stubs could not be generated: {probe.Errors}";
+        using var probe = ChapterPrograms.Python("stub generation", "seedlib.py");
+        return probe.ExpectExitAsync("generating the stubs").GetAwaiter().GetResult() == 0 ? null : $"the stubs could not be generated: {probe.Errors}";
     }
 }
