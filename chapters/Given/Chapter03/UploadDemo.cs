@@ -25,7 +25,9 @@ public static class UploadDemo
         {
             throw new DemoOptionException($"No file at '{given}': give --file the path of a file to upload.");
         }
-        var path = given ?? Path.Combine(Path.GetTempPath(), $"streamingtutorial-demo-{Guid.NewGuid():N}.bin");
+        // Made in a folder of its own, so two demos at once do not share a file.
+        var folder = given is null ? Directory.CreateTempSubdirectory("streamingtutorial-demo-") : null;
+        var path = given ?? Path.Combine(folder!.FullName, "demo-upload.bin");
         try
         {
             if (given is null)
@@ -45,7 +47,7 @@ public static class UploadDemo
                 // An error or Ctrl+C is printed after this, on a line of its own, not over the bar.
                 bar.EndLine();
             }
-            Console.WriteLine($"Stored as '{summary.FileName}': {summary.Size:N0} bytes in {summary.TotalChunks:N0} chunks");
+            Console.WriteLine($"Stored as '{summary.FileName}': {summary.Size:N0} bytes in {summary.TotalChunks:N0} chunk{(summary.TotalChunks == 1 ? "" : "s")}");
             Console.WriteLine($"SHA-256 (server): {summary.Sha256}");
             var sha256 = await Sha256Async(path, cancellationToken);
             Console.WriteLine($"SHA-256 (file):   {sha256}");
@@ -57,10 +59,7 @@ public static class UploadDemo
         }
         finally
         {
-            if (given is null)
-            {
-                File.Delete(path);
-            }
+            folder?.Delete(recursive: true);
         }
     }
 
