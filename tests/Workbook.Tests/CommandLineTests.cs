@@ -9,7 +9,9 @@ public class CommandLineTests
     private static readonly string[] Commands = ["progress", "watch", "hint", "demo", "reset", "solution", "verify", "help"];
 
     /// <summary>Runs the command line as the tool does, its output captured as plain text.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(200, args);
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(int width, params string[] args)
     {
         var output = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -19,7 +21,7 @@ public class CommandLineTests
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),
         });
-        console.Profile.Width = 200;
+        console.Profile.Width = width;
         var exitCode = await new CommandLine(console, () => TestRepository.Workbook).RunAsync(args);
         return (exitCode, output.ToString());
     }
@@ -84,6 +86,17 @@ public class CommandLineTests
         var (exitCode, output) = await RunAsync("demo", "3", "--port", "70000", "--", "--file", "photo.jpg");
         Assert.That(exitCode, Is.EqualTo(2), output);
         Assert.That(output, Does.Contain("--port needs a number").And.Not.Contain("file"));
+    }
+
+    [Test]
+    public async Task The_help_quoted_in_tools_README_is_the_help_of_today()
+    {
+        // Into a pipe the help is 80 columns wide, as quoted.
+        var (_, help) = await RunAsync(80, "help");
+        var readme = await File.ReadAllTextAsync(Path.Combine(TestRepository.Root, "tools", "README.md"));
+        static string Plain(string text) => string.Join('\n', text.ReplaceLineEndings("\n").Split('\n').Select(l => l.TrimEnd())).Trim();
+        Assert.That(readme.ReplaceLineEndings("\n"), Does.Contain("```\n" + Plain(help) + "\n```"),
+            "Copy the output of 'dotnet run --project tools/Workbook -- help > help.txt' into tools/README.md's commands section.");
     }
 
     [Test]

@@ -45,19 +45,19 @@ public sealed class CommandLine
             config.AddCommand<ProgressCommand>("progress")
                 .WithDescription("grade every chapter: what is done, what fails, what to do next (the same as no command)");
             config.AddCommand<WatchCommand>("watch")
-                .WithDescription("grade the chapter you are editing on every save, in about a second (chapter N first)")
+                .WithDescription("grade the chapter you are editing on every save, in about a second (CHAPTER first)")
                 .WithExample("watch").WithExample("watch", "2");
             config.AddCommand<HintCommand>("hint")
                 .WithDescription("the next hint: for your next exercise, for chapter N's first exercise not done, or for exercise N.k")
                 .WithExample("hint").WithExample("hint", "1").WithExample("hint", "1.3");
             config.AddCommand<DemoCommand>("demo")
-                .WithDescription("build and run chapter N's server and its scripted demo in this terminal: your code, or the reference solution; arguments after -- go to the demo")
+                .WithDescription("build and run CHAPTER's server and its scripted demo in this terminal: your code, or the reference solution; arguments after -- go to the demo")
                 .WithExample("demo", "1").WithExample("demo", "3", "--solution", "--wire").WithExample("demo", "3", "--", "--file", "photo.jpg");
             config.AddCommand<ResetCommand>("reset")
-                .WithDescription("put chapter N back to its starter; your files are kept in .workbook/backups/")
+                .WithDescription("put CHAPTER back to its starter; your files are kept in .workbook/backups/")
                 .WithExample("reset", "2");
             config.AddCommand<SolutionCommand>("solution")
-                .WithDescription("show chapter N's solution once the chapter is done (or now, with --force)")
+                .WithDescription("show CHAPTER's solution once it is done (or now, with --force)")
                 .WithExample("solution", "1");
             config.AddCommand<VerifyCommand>("verify")
                 .WithDescription("(teachers) grade the reference solutions in a temporary copy of the workbook");
