@@ -52,6 +52,9 @@ public sealed class Chapter
 
     [JsonPropertyName("exercises")]
     public required IReadOnlyList<Exercise> Exercises { get; init; }
+
+    [JsonPropertyName("demo")]
+    public Demo? Demo { get; init; }
 }
 
 public sealed class Exercise

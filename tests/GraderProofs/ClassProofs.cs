@@ -212,7 +212,7 @@ public class ClassProofs
 
         public override async Task<WriteFileReply> WriteFile(WriteFileRequest request, ServerCallContext context)
         {
-            if (Ch1.FileNameRules.Check(request.FileName) is { } problem)
+            if (FileNameRules.Check(request.FileName) is { } problem)
             {
                 throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
             }

@@ -25,13 +25,17 @@ public class GradingConditionsTests
     }
 
     /// <summary>
-    /// Files without a TODO are given code: the learner runs the chapter's copy, the tests run the
-    /// solution's. They must be the same file, or a fix reaches only one of them.
+    /// Given code (what a chapter uses but the learner does not write) lives once, in
+    /// chapters/Given, which both the chapter and its solution reference. The one file without a
+    /// TODO that each keeps is Program.cs, because both are programs to run; the learner runs the
+    /// chapter's, the tests the solution's, so the two must be the same file, or a fix reaches
+    /// only one of them.
     /// </summary>
     [Test]
-    public void Every_given_file_is_the_same_in_the_chapter_and_its_solution()
+    public void Given_code_lives_once_and_Program_cs_is_the_same_in_the_chapter_and_its_solution()
     {
         var root = WorkbookPaths.FindRoot();
+        var copies = new List<string>();
         var different = new List<string>();
         foreach (var chapter in ChapterCatalog.Current.Chapters)
         {
@@ -43,14 +47,23 @@ public class GradingConditionsTests
                 {
                     continue;
                 }
-                var solved = Path.Combine(root, "solutions", chapter.Folder, Path.GetFileName(file));
+                var name = Path.GetFileName(file);
+                if (name != "Program.cs")
+                {
+                    copies.Add($"chapters/{chapter.Folder}/{name}");
+                }
+                var solved = Path.Combine(root, "solutions", chapter.Folder, name);
                 if (!File.Exists(solved) || File.ReadAllText(solved) != text)
                 {
-                    different.Add($"chapters/{chapter.Folder}/{Path.GetFileName(file)}");
+                    different.Add($"chapters/{chapter.Folder}/{name}");
                 }
             }
         }
-        Assert.That(different, Is.Empty, "Given files that differ from the solution's copy (copy the solution's over the chapter's).");
+        Assert.Multiple(() =>
+        {
+            Assert.That(copies, Is.Empty, "Files with no exercise in a chapter: move them to chapters/Given, which the chapter and its solution both reference.");
+            Assert.That(different, Is.Empty, "Program.cs differs from the solution's copy (copy the solution's over the chapter's).");
+        });
     }
 
 }

@@ -1,45 +1,23 @@
 using System.Text;
 
-namespace StreamingTutorial.Chapter03;
-
-/// <summary>The folder where the uploader keeps the files it receives, and how large one may be.</summary>
-public sealed class UploadStorage
-{
-    /// <summary>The largest file one upload may store unless the server says otherwise: 256 MiB.</summary>
-    public const long DefaultMaxFileBytes = 256L * 1024 * 1024;
-
-    public UploadStorage(string root, long maxFileBytes = DefaultMaxFileBytes)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxFileBytes);
-        Root = Path.GetFullPath(root);
-        MaxFileBytes = maxFileBytes;
-        Directory.CreateDirectory(Root);
-    }
-
-    public string Root { get; }
-
-    /// <summary>The quota of one upload, in bytes: a client may stream for ever, the disk is not that big.</summary>
-    public long MaxFileBytes { get; }
-
-    /// <summary>Null while an upload of <paramref name="size"/> bytes fits the quota; otherwise what is wrong.</summary>
-    public string? CheckSize(long size) =>
-        size > MaxFileBytes ? $"The upload is larger than this server's limit of {MaxFileBytes} bytes per file." : null;
-}
+namespace StreamingTutorial;
 
 /// <summary>
 /// What makes a file name safe to store: a plain name that stays inside the folder and names
-/// the same one file on every operating system (the rule of chapter 1).
+/// the same one file on every operating system. Chapter 1's file service and chapter 3's
+/// uploader both store files under names their clients chose, so both check them with this.
 /// </summary>
 public static class FileNameRules
 {
     public const int MaxBytes = 255;
 
+    // snippet: file-name-check
     /// <summary>Null when the name is acceptable; otherwise what is wrong with it.</summary>
     public static string? Check(string fileName)
     {
         if (string.IsNullOrWhiteSpace(fileName))
         {
-            return "File name is empty: the first chunk must carry the file's name.";
+            return "File name is empty.";
         }
         if (Encoding.UTF8.GetByteCount(fileName) > MaxBytes)
         {
@@ -69,6 +47,7 @@ public static class FileNameRules
         }
         return null;
     }
+    // end snippet
 
     private static bool HasForbiddenCharacter(string fileName)
     {

@@ -2,9 +2,15 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 using Grpc.Core;
-using StreamingTutorial.Protos.Chat;
 
 namespace StreamingTutorial.Chapter05;
+
+/// <summary>
+/// One member's chat, as the chapter's ChatClient holds it: sends the lines (until <c>exit</c> or
+/// their end) and hands each message that arrives to <c>show</c> as the line to print. Given code
+/// takes it as a delegate because the ChatClient it calls is the learner's.
+/// </summary>
+public delegate Task ChatSession(IAsyncEnumerable<string> lines, Action<string> show, CancellationToken cancellationToken);
 
 /// <summary>
 /// The chat in a terminal: reads what you type and prints what arrives, without breaking the
@@ -19,10 +25,10 @@ public static class ChatConsole
     private static bool left;
 
     /// <summary>A name to chat under when --name is not given: the computer account's, if it makes a usable one.</summary>
-    public static string DefaultName =>
-        Environment.UserName is { Length: > 0 and <= ChatRoom.MaxNameLength } user && !user.Any(char.IsControl) ? user : "guest";
+    public static string DefaultName(int maxLength) =>
+        Environment.UserName is { Length: > 0 } user && user.Length <= maxLength && !user.Any(char.IsControl) ? user : "guest";
 
-    public static async Task RunAsync(ChatService.ChatServiceClient client, string name, CancellationToken cancellationToken)
+    public static async Task RunAsync(ChatSession chat, string name, CancellationToken cancellationToken)
     {
         var interactive = !Console.IsInputRedirected && !Console.IsOutputRedirected;
         Console.WriteLine($"Joined the chat. Type a message and press Enter; type 'exit' or press Ctrl+D to leave. Your name: {name}.");
@@ -47,7 +53,7 @@ public static class ChatConsole
         using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            await ChatClient.ChatAsync(client, UntilLeft(lines.Reader.ReadAllAsync(leave.Token), leave), message => Show(ChatClient.FormatLine(message), interactive), leave.Token, name);
+            await chat(UntilLeft(lines.Reader.ReadAllAsync(leave.Token), leave), line => Show(line, interactive), leave.Token);
         }
         catch (Exception ex) when (leave.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
