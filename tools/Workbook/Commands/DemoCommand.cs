@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -86,22 +85,9 @@ public sealed class DemoCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<Demo
         var runner = new DemoRunner(AnsiConsole.Console, $"dotnet run --project {shown}",
             (mode, arguments) => ("dotnet", ["run", "--no-build", "--project", project, "--", mode, .. arguments]));
         return await runner.RunAsync(new DemoRequest(
-            settings.Port, settings.Wire, settings.Metrics, context.Remaining.Raw, StayOpen(paths, chapter),
+            settings.Port, settings.Wire, settings.Metrics, context.Remaining.Raw, chapter.Demo?.StayOpen,
             serverFolder, BuildErrors.Relative(workbook.Root, serverFolder)),
             Console.IsInputRedirected ? null : WaitForEnterAsync);
-    }
-
-    /// <summary>
-    /// The chapter's "demo": { "stayOpen": "..." } in chapters.json, if any.
-    /// Read here, in one place, until the catalog's model has it (Chapter.Demo).
-    /// </summary>
-    private static string? StayOpen(WorkbookPaths paths, Chapter chapter)
-    {
-        using var json = JsonDocument.Parse(File.ReadAllText(paths.ChaptersJson), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        return json.RootElement.GetProperty("chapters").EnumerateArray()
-            .Where(c => c.GetProperty("number").GetInt32() == chapter.Number)
-            .Select(c => c.TryGetProperty("demo", out var demo) && demo.TryGetProperty("stayOpen", out var text) ? text.GetString() : null)
-            .FirstOrDefault();
     }
 
     /// <summary>Until the learner presses Enter, or Ctrl+C (which stops the server anyway).</summary>
