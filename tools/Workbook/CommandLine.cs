@@ -142,7 +142,17 @@ public sealed class GradeWorkerCommand : AsyncCommand
     public override Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken) => Watch.GradingWorker.RunAsync();
 }
 
-/// <summary>The settings of a command about one chapter: its number, checked against the catalog before the command runs.</summary>
+/// <summary>A command about one chapter: the chapter is checked against the catalog before the command runs.</summary>
+public abstract class ChapterCommand<TSettings>(Lazy<WorkbookFolder> folder) : AsyncCommand<TSettings>
+    where TSettings : ChapterSettings
+{
+    protected WorkbookFolder Workbook => folder.Value;
+
+    public override ValidationResult Validate(CommandContext context, TSettings settings) =>
+        ChapterSettings.Check(() => folder.Value.ParseChapter(settings.Chapter));
+}
+
+/// <summary>The settings of a command about one chapter: its number.</summary>
 public class ChapterSettings : CommandSettings
 {
     [CommandArgument(0, "<CHAPTER>")]

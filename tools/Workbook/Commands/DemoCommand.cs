@@ -13,7 +13,7 @@ namespace StreamingTutorial.Workbook.Commands;
 /// the learner's chapter, or the reference solution with --solution. What the demo does is the
 /// chapter's own business: this command knows no chapter.
 /// </summary>
-public sealed class DemoCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<DemoCommand.Settings>
+public sealed class DemoCommand(Lazy<WorkbookFolder> folder) : ChapterCommand<DemoCommand.Settings>(folder)
 {
     public sealed class Settings : ChapterSettings
     {
@@ -37,12 +37,9 @@ public sealed class DemoCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<Demo
             Port is >= 0 and <= 65535 ? ValidationResult.Success() : ValidationResult.Error($"--port needs a number from 0 to 65535, not '{Port}'.");
     }
 
-    public override ValidationResult Validate(CommandContext context, Settings settings) =>
-        ChapterSettings.Check(() => folder.Value.ParseChapter(settings.Chapter));
-
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var workbook = folder.Value;
+        var workbook = Workbook;
         var chapter = workbook.ParseChapter(settings.Chapter);
         var paths = new WorkbookPaths(workbook.Root);
         var project = settings.Solution ? paths.SolutionProject(chapter) : paths.ChapterProject(chapter);

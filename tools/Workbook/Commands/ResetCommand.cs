@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace StreamingTutorial.Workbook.Commands;
 
 /// <summary>reset N: puts a chapter back to its starter, after a confirmation, keeping the learner's files as a backup.</summary>
-public sealed class ResetCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<ResetCommand.Settings>
+public sealed class ResetCommand(Lazy<WorkbookFolder> folder) : ChapterCommand<ResetCommand.Settings>(folder)
 {
     public sealed class Settings : ChapterSettings
     {
@@ -14,12 +14,9 @@ public sealed class ResetCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<Res
         public bool Yes { get; init; }
     }
 
-    public override ValidationResult Validate(CommandContext context, Settings settings) =>
-        ChapterSettings.Check(() => folder.Value.ParseChapter(settings.Chapter));
-
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var workbook = folder.Value;
+        var workbook = Workbook;
         var yes = settings.Yes;
         var chapter = workbook.ParseChapter(settings.Chapter);
         var starter = await Starters.FindAsync(workbook.Root, chapter)

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace StreamingTutorial.Workbook.Commands;
 
 /// <summary>solution N: prints the reference solution of the chapter's exercise files, once the chapter is done (or with --force).</summary>
-public sealed class SolutionCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<SolutionCommand.Settings>
+public sealed class SolutionCommand(Lazy<WorkbookFolder> folder) : ChapterCommand<SolutionCommand.Settings>(folder)
 {
     public sealed class Settings : ChapterSettings
     {
@@ -14,12 +14,9 @@ public sealed class SolutionCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<
         public bool Force { get; init; }
     }
 
-    public override ValidationResult Validate(CommandContext context, Settings settings) =>
-        ChapterSettings.Check(() => folder.Value.ParseChapter(settings.Chapter));
-
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var workbook = folder.Value;
+        var workbook = Workbook;
         var force = settings.Force;
         var chapter = workbook.ParseChapter(settings.Chapter);
         var solution = workbook.SolutionFolder(chapter);
