@@ -37,6 +37,8 @@ public sealed class CommandLine
             config.ConfigureConsole(console);
             // An option no command knows is an error, not an argument passed on.
             config.UseStrictParsing();
+            // As before: "Hint 1.3" and "--YES" are understood.
+            config.CaseSensitivity(CaseSensitivity.None);
             config.Settings.Registrar.RegisterInstance(workbook);
             config.Settings.Registrar.RegisterInstance(this);
             config.SetInterceptor(new NoExtraArguments());
