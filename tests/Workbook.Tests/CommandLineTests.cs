@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Spectre.Console;
 
 namespace StreamingTutorial.Workbook.Tests;
@@ -86,6 +89,17 @@ public class CommandLineTests
         var (exitCode, output) = await RunAsync("demo", "3", "--port", "70000", "--", "--file", "photo.jpg");
         Assert.That(exitCode, Is.EqualTo(2), output);
         Assert.That(output, Does.Contain("--port needs a number").And.Not.Contain("file"));
+    }
+
+    [Test]
+    public async Task A_port_in_use_is_refused_before_anything_is_built()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        var (exitCode, output) = await RunAsync("demo", "1", "--port", port);
+        Assert.That(exitCode, Is.EqualTo(2), output);
+        Assert.That(output, Does.StartWith($"Port {port} is in use.").And.Not.Contain("Building"));
     }
 
     [Test]
