@@ -15,9 +15,7 @@ return program.Mode switch
 {
     "server" => await program.ServeAsync(ServeAsync),
     "client" => await program.CallAsync(CallAsync),
-    "demo" => await program.CallAsync((channel, options, stop) => UploadDemo.RunAsync(
-        (path, progress, cancellationToken) => UploaderClient.UploadFileAsync(new UploaderService.UploaderServiceClient(channel), path, progress, cancellationToken),
-        options, stop)),
+    "demo" => await program.CallAsync((channel, options, stop) => UploadDemo.RunAsync(Upload(channel), options, stop)),
     _ => program.PrintUsage(),
 };
 
@@ -60,26 +58,18 @@ static async Task CallAsync(CallInvoker channel, DemoOptions options, Cancellati
     if (path is not null)
     {
         Console.WriteLine();
-        Console.WriteLine($"Uploading {Path.GetFileName(path)} (Ctrl+C stops the upload)...");
-        var bar = new ProgressBar(new FileInfo(path).Length);
-        FileUploadSummary upload;
         try
         {
-            upload = await UploaderClient.UploadFileAsync(client, path, bar, cancellationToken);
+            await UploadDemo.UploadWithBarAsync(Upload(channel), path, cancellationToken);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
         {
             // A server written from the seed's contract has UploadImage only.
-            bar.EndLine();
             Console.WriteLine($"This server has no UploadFile (only the workbook's server does): the file upload is skipped. ({ex.Status.Detail})");
-            return;
         }
-        finally
-        {
-            // An error or Ctrl+C is printed after this, on a line of its own, not over the bar.
-            bar.EndLine();
-        }
-        Console.WriteLine($"Stored as '{upload.FileName}': {upload.Size:N0} {(upload.Size == 1 ? "byte" : "bytes")} in {upload.TotalChunks} {(upload.TotalChunks == 1 ? "chunk" : "chunks")}");
-        Console.WriteLine($"SHA-256: {upload.Sha256}");
     }
 }
+
+// A file upload: your UploadFileAsync, reporting its progress to the given progress bar.
+static Func<string, IProgress<long>, CancellationToken, Task<FileUploadSummary>> Upload(CallInvoker channel) => (path, progress, cancellationToken) =>
+    UploaderClient.UploadFileAsync(new UploaderService.UploaderServiceClient(channel), path, progress, cancellationToken);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using Grpc.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using StreamingTutorial.Chapter04;
@@ -61,34 +60,11 @@ static async Task CallAsync(CallInvoker channel, DemoOptions options, Cancellati
     Console.WriteLine($"Streaming 20 readings, one every {interval.TotalMilliseconds:0} ms (Ctrl+C sends what has been read so far):");
     try
     {
-        var summary = await NumbersClient.SummarizeAsync(sensors, SimulatedReadings(20, interval, cancellationToken), DateTime.UtcNow.AddSeconds(30));
+        var summary = await NumbersClient.SummarizeAsync(sensors, Greenhouse.ReadingsAsync(20, interval, cancellationToken), DateTime.UtcNow.AddSeconds(30));
         Console.WriteLine($"Summary: {summary.Count} readings, min {summary.Min:0.00}, max {summary.Max:0.00}, mean {summary.Mean:0.00}");
     }
     catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
     {
         Console.WriteLine($"This server has no SensorService (only the workbook's server does): the readings are skipped. ({ex.Status.Detail})");
-    }
-}
-
-// Two greenhouse thermometers taking turns, as a device would read them: one at a time, with a pause.
-static async IAsyncEnumerable<SensorReading> SimulatedReadings(int count, TimeSpan interval, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-{
-    for (var i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
-    {
-        var reading = new SensorReading
-        {
-            SensorId = i % 2 == 0 ? "greenhouse-north" : "greenhouse-south",
-            Value = Math.Round(21.0 + (3.0 * Math.Sin(i / 3.0)) + (i % 2 == 0 ? 0.0 : -1.5), 2),
-        };
-        Console.WriteLine($"  sending {reading.SensorId}: {reading.Value:0.00}");
-        yield return reading;
-        try
-        {
-            await Task.Delay(interval, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Ctrl+C ends the stream early (the loop stops); the summary covers what was sent.
-        }
     }
 }

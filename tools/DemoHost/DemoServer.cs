@@ -29,6 +29,9 @@ public static class DemoServer
     {
         // The demo prints its own lines; ASP.NET Core's informational logs would bury them.
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // The host logs a failed start with its stack trace, then throws the same exception: the
+        // program says "port in use" in one line, and throws anything else with its trace anyway.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddSingleton(options);
         if (options.Has("wire"))
         {

@@ -34,24 +34,10 @@ public static class UploadDemo
             {
                 await WriteRandomFileAsync(path, options.Has("wire") ? WireSize : DefaultSize, cancellationToken);
             }
-            var size = new FileInfo(path).Length;
-            Console.WriteLine($"Uploading {(given is null ? "a file of random bytes" : Path.GetFileName(path))}, {size:N0} bytes (Ctrl+C stops the upload)...");
-            var bar = new ProgressBar(size);
-            FileUploadSummary summary;
-            try
-            {
-                summary = await upload(path, bar, cancellationToken);
-            }
-            finally
-            {
-                // An error or Ctrl+C is printed after this, on a line of its own, not over the bar.
-                bar.EndLine();
-            }
-            Console.WriteLine($"Stored as '{summary.FileName}': {summary.Size:N0} bytes in {summary.TotalChunks:N0} chunk{(summary.TotalChunks == 1 ? "" : "s")}");
-            Console.WriteLine($"SHA-256 (server): {summary.Sha256}");
+            var summary = await UploadWithBarAsync(upload, path, cancellationToken);
             var sha256 = await Sha256Async(path, cancellationToken);
             Console.WriteLine($"SHA-256 (file):   {sha256}");
-            if (summary.Size != size || !string.Equals(summary.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
+            if (summary.Size != new FileInfo(path).Length || !string.Equals(summary.Sha256, sha256, StringComparison.OrdinalIgnoreCase))
             {
                 throw new DemoFailedException("The server stored something else than the file: its size or SHA-256 differs.");
             }
@@ -62,6 +48,29 @@ public static class UploadDemo
             folder?.Delete(recursive: true);
         }
     }
+
+    /// <summary>Uploads the file with a progress bar, then prints where and how the server stored it (the <c>client --file</c> mode does this too).</summary>
+    public static async Task<FileUploadSummary> UploadWithBarAsync(Func<string, IProgress<long>, CancellationToken, Task<FileUploadSummary>> upload, string path, CancellationToken cancellationToken)
+    {
+        var size = new FileInfo(path).Length;
+        Console.WriteLine($"Uploading {Path.GetFileName(path)}, {size:N0} {Bytes(size)} (Ctrl+C stops the upload)...");
+        var bar = new ProgressBar(size);
+        FileUploadSummary summary;
+        try
+        {
+            summary = await upload(path, bar, cancellationToken);
+        }
+        finally
+        {
+            // An error or Ctrl+C is printed after this, on a line of its own, not over the bar.
+            bar.EndLine();
+        }
+        Console.WriteLine($"Stored as '{summary.FileName}': {summary.Size:N0} {Bytes(summary.Size)} in {summary.TotalChunks:N0} chunk{(summary.TotalChunks == 1 ? "" : "s")}");
+        Console.WriteLine($"SHA-256 (server): {summary.Sha256}");
+        return summary;
+    }
+
+    private static string Bytes(long count) => count == 1 ? "byte" : "bytes";
 
     private static async Task WriteRandomFileAsync(string path, long size, CancellationToken cancellationToken)
     {
