@@ -4,8 +4,8 @@ using System.Net.Sockets;
 
 // server [--port P] [--fail] [--silent]: listens on 127.0.0.1:P (0: any free port) and prints the
 // contract's line, or fails before it (--fail), or never prints it (--silent).
-// demo --port P [--record FILE] [--exit N] [...]: connects to the server, writes its arguments to
-// FILE one a line, and exits with N.
+// demo --port P [--record FILE] [--exit N] [...]: connects to the server, writes its working
+// directory and its arguments to FILE one a line, and exits with N.
 var mode = args.Length > 0 ? args[0] : "";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var port = int.Parse(Option("--port") ?? "0", CultureInfo.InvariantCulture);
@@ -23,6 +23,7 @@ if (mode == "server")
     if (!args.Contains("--silent"))
     {
         Console.WriteLine("Fake: getting ready");
+        Console.WriteLine($"Fake: working in {Environment.CurrentDirectory}");
         Console.WriteLine($"Fake: server listening on http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port} (Ctrl+C to stop)");
     }
     while (true)
@@ -39,7 +40,7 @@ if (mode == "demo")
     }
     if (Option("--record") is { } record)
     {
-        await File.WriteAllLinesAsync(record, args);
+        await File.WriteAllLinesAsync(record, [Environment.CurrentDirectory, .. args]);
     }
     return int.Parse(Option("--exit") ?? "0", CultureInfo.InvariantCulture);
 }

@@ -48,7 +48,7 @@ public partial class DemoRunnerTests
             Out = new AnsiConsoleOutput(TextWriter.Synchronized(output)),
         });
         console.Profile.Width = 400;
-        return new DemoRunner(console, Command, (mode, arguments) => ("dotnet", ["exec", Fake, mode, .. arguments, .. mode == "server" ? serverExtra : []]))
+        return new DemoRunner(console, Command, (mode, arguments, _) => ("dotnet", ["exec", Fake, mode, .. arguments, .. mode == "server" ? serverExtra : []]))
         {
             ServerPatience = serverPatience,
         };
@@ -86,10 +86,11 @@ public partial class DemoRunnerTests
         var text = output.ToString();
         var port = ServerPort();
         Assert.That(exitCode, Is.EqualTo(3), text);
-        Assert.That(File.ReadAllLines(Record), Is.EqualTo(new[] { "demo", "--port", $"{port}", "--wire", "--record", Record, "--exit", "3", "--file", "a b.bin" }),
-            "The demo gets the server's port, --wire, then the arguments given after --, as they are.");
+        Assert.That(File.ReadAllLines(Record), Is.EqualTo(new[] { Environment.CurrentDirectory, "demo", "--port", $"{port}", "--wire", "--record", Record, "--exit", "3", "--file", "a b.bin" }),
+            "The demo runs in this folder, and gets the server's port, --wire, then the arguments given after --, as they are.");
         Assert.That(text, Does.Contain($"(the same as '{Command} -- server --port {port} --wire --metrics' in a terminal of its own; it keeps its files in .workbook/demo/99-fake)"));
         Assert.That(text, Does.Contain($"Demo: {Command} -- demo --port {port} --wire --record {Record} --exit 3 --file \"a b.bin\""));
+        Assert.That(text, Does.Contain($"server | Fake: working in {folder.Path}"), "The server runs in its own folder.");
         Assert.That(text, Does.Contain("server | Fake: getting ready").And.Contain("server | Fake: a client connected"), "--wire and --metrics show what the server prints.");
         Assert.That(text, Does.EndWith("Server stopped." + Environment.NewLine));
         Assert.That(Accepts(port), Is.False, "The server is stopped once the demo is over.");

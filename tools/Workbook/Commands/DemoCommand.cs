@@ -80,7 +80,8 @@ public sealed class DemoCommand(Lazy<WorkbookFolder> folder) : ChapterCommand<De
         var serverFolder = Path.Combine(workbook.StateFolder, "demo", chapter.Folder);
         Directory.CreateDirectory(serverFolder);
         var runner = new DemoRunner(AnsiConsole.Console, $"dotnet run --project {shown}",
-            (mode, arguments) => ("dotnet", ["run", "--no-build", "--project", project, "--", mode, .. arguments]));
+            // dotnet run starts the program in the project's folder unless told otherwise.
+            (mode, arguments, folder) => ("dotnet", ["run", "--no-build", "--project", project, $"-p:RunWorkingDirectory={folder}", "--", mode, .. arguments]));
         return await runner.RunAsync(new DemoRequest(
             settings.Port, settings.Wire, settings.Metrics, context.Remaining.Raw, chapter.Demo?.StayOpen,
             serverFolder, BuildErrors.Relative(workbook.Root, serverFolder)),

@@ -17,8 +17,8 @@ public sealed record DemoRequest(int Port, bool Wire, bool Metrics, IReadOnlyLis
 /// keep the server open if the chapter asks for it, then stop the server. The exit code is the demo's.
 /// </summary>
 /// <param name="command">How the learner would start the program by hand, for the equivalent commands shown.</param>
-/// <param name="program">The program and arguments that run the chapter in a mode with these arguments.</param>
-public sealed partial class DemoRunner(IAnsiConsole console, string command, Func<string, IReadOnlyList<string>, (string FileName, IReadOnlyList<string> Arguments)> program)
+/// <param name="program">The program and arguments that run the chapter in a mode, with these arguments, in a working directory.</param>
+public sealed partial class DemoRunner(IAnsiConsole console, string command, Func<string, IReadOnlyList<string>, string, (string FileName, IReadOnlyList<string> Arguments)> program)
 {
     /// <summary>The exit code of a demo stopped with Ctrl+C (128 + SIGINT): nothing stays open after it.</summary>
     public const int Interrupted = 130;
@@ -29,7 +29,7 @@ public sealed partial class DemoRunner(IAnsiConsole console, string command, Fun
     public async Task<int> RunAsync(DemoRequest request, Func<Task>? waitForEnter)
     {
         string[] serverOptions = [.. request.Wire ? ["--wire"] : Array.Empty<string>(), .. request.Metrics ? ["--metrics"] : Array.Empty<string>()];
-        var (serverFile, serverArguments) = program("server", ["--port", Number(request.Port), .. serverOptions]);
+        var (serverFile, serverArguments) = program("server", ["--port", Number(request.Port), .. serverOptions], request.ServerFolder);
         using var server = Process.Start(Processes.StartInfo(serverFile, serverArguments, request.ServerFolder))
             ?? throw new InvalidOperationException($"Could not start {serverFile}.");
         var echo = request.Wire || request.Metrics;
@@ -60,7 +60,8 @@ public sealed partial class DemoRunner(IAnsiConsole console, string command, Fun
 
             string[] demoArguments = ["--port", Number(port), .. request.Wire ? ["--wire"] : Array.Empty<string>(), .. request.Extra];
             console.MarkupLine($"[green]Demo:[/] {Markup.Escape(Line(command, ["--", "demo", .. demoArguments]))}");
-            var exitCode = await RunInTerminalAsync(program("demo", demoArguments));
+            // In the learner's folder, where a path they give the demo (-- --file photo.jpg) is meant from.
+            var exitCode = await RunInTerminalAsync(program("demo", demoArguments, Environment.CurrentDirectory));
 
             if (request.StayOpen is { } stayOpen && exitCode != Interrupted && waitForEnter is not null && !server.HasExited)
             {
