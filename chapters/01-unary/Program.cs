@@ -15,7 +15,6 @@ return program.Mode switch
     _ => program.PrintUsage(),
 };
 
-// snippet: hosting
 // The server: the hosting lines of any gRPC service on ASP.NET Core, plus two calls (marked) for the workbook's extras.
 static async Task ServeAsync(DemoOptions options)
 {
@@ -32,7 +31,6 @@ static async Task ServeAsync(DemoOptions options)
     app.MapDemoTools(); // extras: their endpoints, and the "listening on" line once the server listens
     await app.RunAsync();
 }
-// end snippet
 
 // The client: your FileClient's calls over the channel the program made to --host and --port.
 static async Task CallAsync(CallInvoker channel, DemoOptions options, CancellationToken cancellationToken)
