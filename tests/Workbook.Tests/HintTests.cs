@@ -73,37 +73,6 @@ public class HintTests
 }
 
 [TestFixture]
-public class CommandLineTests
-{
-    [Test]
-    public void No_command_is_the_progress_report()
-    {
-        Assert.That(CommandLine.Parse([]).Command, Is.EqualTo("progress"));
-    }
-
-    [Test]
-    public void Positional_arguments_flags_and_options_are_told_apart()
-    {
-        var line = CommandLine.Parse(["demo", "3", "--solution", "--port", "53001"], "port");
-        Assert.That(line.Command, Is.EqualTo("demo"));
-        Assert.That(line.Positional, Is.EqualTo(new[] { "3" }));
-        Assert.That(line.Has("solution"), Is.True);
-        Assert.That(line.Option("port"), Is.EqualTo("53001"));
-        Assert.That(() => line.EnsureAllUsed(maxPositional: 1), Throws.Nothing);
-    }
-
-    [Test]
-    public void Unknown_options_and_extra_arguments_are_refused()
-    {
-        var line = CommandLine.Parse(["reset", "1", "--yse"]);
-        line.Has("yes");
-        Assert.That(() => line.EnsureAllUsed(maxPositional: 1), Throws.TypeOf<UsageException>().With.Message.EqualTo("'reset' has no option --yse."));
-        Assert.That(() => CommandLine.Parse(["hint", "1", "2"]).EnsureAllUsed(maxPositional: 1), Throws.TypeOf<UsageException>().With.Message.EqualTo("Unexpected argument '2'."));
-        Assert.That(() => CommandLine.Parse(["demo", "1", "--port"], "port"), Throws.TypeOf<UsageException>().With.Message.EqualTo("--port needs a value."));
-    }
-}
-
-[TestFixture]
 public class WatchedFilesTests
 {
     private static readonly WorkbookFolder Workbook = TestRepository.Workbook;

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace StreamingTutorial.Workbook.Commands;
 
@@ -8,17 +10,33 @@ namespace StreamingTutorial.Workbook.Commands;
 /// a chapter number, for that chapter's first exercise not done; with an exercise id, for it.
 /// How many were shown is remembered in .workbook/state.json.
 /// </summary>
-public static class HintCommand
+public sealed class HintCommand(Lazy<WorkbookFolder> folder) : Command<HintCommand.Settings>
 {
-    public static int Run(WorkbookFolder workbook, CommandLine line)
+    public sealed class Settings : CommandSettings
     {
-        line.EnsureAllUsed(maxPositional: 1);
+        [CommandArgument(0, "[N|N.k]")]
+        [Description("a chapter (its first exercise not done) or an exercise, e.g. 1 or 1.3; none: your next exercise")]
+        public string? Which { get; init; }
+    }
+
+    public override ValidationResult Validate(CommandContext context, Settings settings) =>
+        ChapterSettings.Check(() =>
+        {
+            if (settings.Which is not null)
+            {
+                folder.Value.ParseChapterOrExercise(settings.Which);
+            }
+        });
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var workbook = folder.Value;
         var state = WorkbookState.Load(workbook.StateFolder);
         Chapter chapter;
         Exercise exercise;
         try
         {
-            (chapter, exercise) = Choose(workbook, state, line.Positional.Count > 0 ? line.Positional[0] : null);
+            (chapter, exercise) = Choose(workbook, state, settings.Which);
         }
         catch (NothingLeftException done)
         {

@@ -1,13 +1,14 @@
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace StreamingTutorial.Workbook.Commands;
 
 /// <summary>The default command: builds and grades every chapter with dotnet test, then shows progress and the next step.</summary>
-public static class ProgressCommand
+public sealed class ProgressCommand(Lazy<WorkbookFolder> folder) : AsyncCommand
 {
-    public static async Task<int> RunAsync(WorkbookFolder workbook, CommandLine line)
+    public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        line.EnsureAllUsed(maxPositional: 0);
+        var workbook = folder.Value;
         // The first screen comes before any build: where you are (as last graded) and what to do,
         // so there is something to read while every chapter is built and graded.
         var before = WorkbookState.Load(workbook.StateFolder);

@@ -1,19 +1,24 @@
+using System.ComponentModel;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace StreamingTutorial.Workbook.Commands;
 
 /// <summary>reset N: puts a chapter back to its starter, after a confirmation, keeping the learner's files as a backup.</summary>
-public static class ResetCommand
+public sealed class ResetCommand(Lazy<WorkbookFolder> folder) : ChapterCommand<ResetCommand.Settings>(folder)
 {
-    public static async Task<int> RunAsync(WorkbookFolder workbook, CommandLine line)
+    public sealed class Settings : ChapterSettings
     {
-        var yes = line.Has("yes");
-        line.EnsureAllUsed(maxPositional: 1);
-        if (line.Positional.Count == 0)
-        {
-            throw new UsageException($"Which chapter? {WorkbookFolder.Command} reset N (chapters are {workbook.ChapterRange()}).");
-        }
-        var chapter = workbook.ParseChapter(line.Positional[0]);
+        [CommandOption("-y|--yes")]
+        [Description("do not ask first")]
+        public bool Yes { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var workbook = Workbook;
+        var yes = settings.Yes;
+        var chapter = workbook.ParseChapter(settings.Chapter);
         var starter = await Starters.FindAsync(workbook.Root, chapter)
             ?? throw new UsageException($"No starter of chapter {chapter.Number} in this clone's git history (every exercise's TODO untouched). Your files are unchanged.");
 

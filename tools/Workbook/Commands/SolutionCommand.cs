@@ -1,21 +1,26 @@
+using System.ComponentModel;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace StreamingTutorial.Workbook.Commands;
 
 /// <summary>solution N: prints the reference solution of the chapter's exercise files, once the chapter is done (or with --force).</summary>
-public static class SolutionCommand
+public sealed class SolutionCommand(Lazy<WorkbookFolder> folder) : ChapterCommand<SolutionCommand.Settings>(folder)
 {
-    public static async Task<int> RunAsync(WorkbookFolder workbook, CommandLine line)
+    public sealed class Settings : ChapterSettings
     {
-        var force = line.Has("force");
-        line.EnsureAllUsed(maxPositional: 1);
-        if (line.Positional.Count == 0)
-        {
-            throw new UsageException($"Which chapter? {WorkbookFolder.Command} solution N (chapters are {workbook.ChapterRange()}).");
-        }
-        var chapter = workbook.ParseChapter(line.Positional[0]);
-        var folder = workbook.SolutionFolder(chapter);
-        if (!Directory.Exists(folder))
+        [CommandOption("--force")]
+        [Description("show it now, even if the chapter is not done")]
+        public bool Force { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var workbook = Workbook;
+        var force = settings.Force;
+        var chapter = workbook.ParseChapter(settings.Chapter);
+        var solution = workbook.SolutionFolder(chapter);
+        if (!Directory.Exists(solution))
         {
             throw new UsageException($"Chapter {chapter.Number} has no solution in solutions/{chapter.Folder}.");
         }
@@ -42,7 +47,7 @@ public static class SolutionCommand
 
         foreach (var file in chapter.Exercises.Select(e => e.File).Distinct())
         {
-            var path = Path.Combine(folder, file);
+            var path = Path.Combine(solution, file);
             AnsiConsole.Write(new Rule($"[bold]solutions/{Markup.Escape(chapter.Folder)}/{Markup.Escape(file)}[/]").LeftJustified());
             // Plain text, so it copies as it is.
             Console.WriteLine(File.Exists(path) ? await File.ReadAllTextAsync(path) : "(missing)");

@@ -1,13 +1,14 @@
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace StreamingTutorial.Workbook.Commands;
 
 /// <summary>For teachers: grades the reference solutions exactly as a learner's work is graded, in a temporary copy.</summary>
-public static class VerifyCommand
+public sealed class VerifyCommand(Lazy<WorkbookFolder> folder) : AsyncCommand
 {
-    public static async Task<int> RunAsync(WorkbookFolder workbook, CommandLine line)
+    public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        line.EnsureAllUsed(maxPositional: 0);
+        var workbook = folder.Value;
         var copy = Path.Combine(Path.GetTempPath(), "workbook-verify-" + Guid.NewGuid().ToString("N"));
         try
         {

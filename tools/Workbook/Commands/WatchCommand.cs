@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Spectre.Console;
+using Spectre.Console.Cli;
 using StreamingTutorial.Workbook.Watch;
 
 namespace StreamingTutorial.Workbook.Commands;
@@ -12,17 +14,33 @@ namespace StreamingTutorial.Workbook.Commands;
 /// chapter of the next step), then follows the files saved under chapters/. A save during a
 /// grading cancels it and grades the newer files.
 /// </summary>
-public static class WatchCommand
+public sealed class WatchCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<WatchCommand.Settings>
 {
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "[CHAPTER]")]
+        [Description("the chapter to grade first; none: the chapter of your next step")]
+        public string? Chapter { get; init; }
+    }
+
     /// <summary>After a change, wait this long for more (editors often write a file in several steps).</summary>
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(150);
 
-    public static async Task<int> RunAsync(WorkbookFolder workbook, CommandLine line)
+    public override ValidationResult Validate(CommandContext context, Settings settings) =>
+        ChapterSettings.Check(() =>
+        {
+            if (settings.Chapter is not null)
+            {
+                folder.Value.ParseChapter(settings.Chapter);
+            }
+        });
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        line.EnsureAllUsed(maxPositional: 1);
+        var workbook = folder.Value;
         var state = WorkbookState.Load(workbook.StateFolder);
-        var chapter = line.Positional.Count > 0
-            ? workbook.ParseChapter(line.Positional[0])
+        var chapter = settings.Chapter is not null
+            ? workbook.ParseChapter(settings.Chapter)
             : NextStep.From(workbook.Catalog, state) is { Chapter: { } next } ? next : workbook.Catalog.Chapters[0];
 
         using var stop = new CancellationTokenSource();
