@@ -100,7 +100,38 @@ public partial class ExerciseIdentityTests
         }
     }
 
+    [TestCaseSource(nameof(Chapters))]
+    public void Each_exercise_comment_in_the_code_names_that_exercise_in_its_file(Chapter chapter)
+    {
+        // "// Exercise 4.3" above a method, in the starter and the solution: a reader's signpost that
+        // would go stale unseen when an exercise is renumbered or moved.
+        var codeExercises = chapter.Exercises.Where(e => e.Side != ExerciseLookup.TestsSide).ToList();
+        Assert.Multiple(() =>
+        {
+            foreach (var folder in new[] { WorkbookPaths.Relative.ChapterFolder(chapter), WorkbookPaths.Relative.SolutionFolder(chapter) })
+            {
+                var found = Directory.EnumerateFiles(Path.Combine(Root, folder), "*.cs", SearchOption.AllDirectories)
+                    .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+                    .SelectMany(f => ExerciseComment().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetRelativePath(Path.Combine(Root, folder), f).Replace('\\', '/'), Id: m.Groups["id"].Value)))
+                    .ToList();
+                foreach (var (file, id) in found)
+                {
+                    var exercise = codeExercises.FirstOrDefault(e => e.Id == id);
+                    Assert.That(exercise, Is.Not.Null, $"{folder}/{file} has a '// Exercise {id}' comment, but chapter {chapter.Number} of chapters.json has no code exercise {id}.");
+                    Assert.That(exercise?.File, Is.EqualTo(file).Or.Null, $"{folder}/{file}'s '// Exercise {id}' comment: chapters.json puts exercise {id} in {exercise?.File}.");
+                }
+                foreach (var exercise in codeExercises)
+                {
+                    Assert.That(found.Count(f => f.Id == exercise.Id), Is.EqualTo(1), $"{folder}/{exercise.File} should mark exercise {exercise.Id} ({exercise.Name}) with one '// Exercise {exercise.Id}' comment.");
+                }
+            }
+        });
+    }
+
     // "| 1.3 | `FileServiceImpl.cs` | `WriteFile`: store the file ... |"
     [GeneratedRegex(@"^\| (?<id>\d+\.\w+) \| `(?<file>[^`]+)` \| (?<what>.*) \|$", RegexOptions.Multiline)]
     private static partial Regex ExerciseRows();
+
+    [GeneratedRegex(@"^\s*// Exercise (?<id>\d+\.\w+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex ExerciseComment();
 }
