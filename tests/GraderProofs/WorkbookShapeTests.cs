@@ -42,10 +42,16 @@ public partial class WorkbookShapeTests
     [TestCaseSource(nameof(Chapters))]
     public void Starter_and_solution_have_the_same_files(Chapter chapter)
     {
-        static List<string> Files(string folder) =>
+        // Folders the workbook's .gitignore names (bin/, obj/, and what a server run by hand stores:
+        // server-files/, uploads/) are no part of either side.
+        var ignored = File.ReadAllLines(Path.Combine(Root, ".gitignore"))
+            .Where(l => l.EndsWith('/') && !l.StartsWith('/') && !l.StartsWith('#'))
+            .Select(l => l.TrimEnd('/'))
+            .ToHashSet(StringComparer.Ordinal);
+        List<string> Files(string folder) =>
             Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
-                .Where(f => !f.StartsWith("bin/", StringComparison.Ordinal) && !f.StartsWith("obj/", StringComparison.Ordinal) && f != "README.md")
+                .Where(f => !f.Split('/')[..^1].Any(ignored.Contains) && f != "README.md")
                 .Order(StringComparer.Ordinal)
                 .ToList();
 
