@@ -11,7 +11,10 @@ public sealed class WorkbookPaths(string root)
 
     public string Root { get; } = root;
 
-    public string ChaptersJson => Path.Combine(Root, "chapters", "chapters.json");
+    /// <summary>The learner's workspace, with every chapter's folder: chapters/.</summary>
+    public string ChaptersFolder => Path.Combine(Root, "chapters");
+
+    public string ChaptersJson => Path.Combine(ChaptersFolder, "chapters.json");
 
     /// <summary>The learner's copy of a chapter: chapters/01-unary.</summary>
     public string ChapterFolder(Chapter chapter) => Path.Combine(Root, Relative.ChapterFolder(chapter));

@@ -15,9 +15,9 @@ public sealed partial class Grader(string repositoryRoot)
 
     public string Root { get; } = repositoryRoot;
 
-    private WorkbookPaths Paths => new(Root);
+    private readonly WorkbookPaths paths = new(repositoryRoot);
 
-    public bool HasGrader(Chapter chapter) => File.Exists(Paths.GraderProject(chapter));
+    public bool HasGrader(Chapter chapter) => File.Exists(paths.GraderProject(chapter));
 
     /// <summary>
     /// Grades several chapters with one dotnet test of a solution filter holding their grader
@@ -100,7 +100,7 @@ public sealed partial class Grader(string repositoryRoot)
         try
         {
             var run = await Processes.RunAsync("dotnet",
-                ["test", Paths.GraderFolder(chapter), "--nologo", "--filter", $"Category={WorkbookPaths.Relative.Category(chapter)}",
+                ["test", paths.GraderFolder(chapter), "--nologo", "--filter", $"Category={WorkbookPaths.Relative.Category(chapter)}",
                  "--results-directory", directory, .. NUnitXmlSettings],
                 Root, cancellationToken);
             if (ReadResults(directory).FirstOrDefault() is not { } outcomes)

@@ -55,7 +55,7 @@ public sealed class WatchCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<Wat
 
         // Each change with the moment it was seen, so the time shown runs from the save to the verdict.
         var changes = Channel.CreateUnbounded<(string Path, long Timestamp)>();
-        using var watcher = new FileSystemWatcher(Path.Combine(workbook.Root, "chapters"))
+        using var watcher = new FileSystemWatcher(workbook.Paths.ChaptersFolder)
         {
             IncludeSubdirectories = true,
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.DirectoryName,
@@ -230,7 +230,7 @@ public sealed class WatchCommand(Lazy<WorkbookFolder> folder) : AsyncCommand<Wat
     /// <summary>The chapter a changed file belongs to: a source or project file under chapters/NN-*/ (or its tests, chapters/NN-*.Tests/), not build output.</summary>
     public static Chapter? ChapterOf(WorkbookFolder workbook, string path)
     {
-        var relative = Path.GetRelativePath(Path.Combine(workbook.Root, "chapters"), path).Replace('\\', '/');
+        var relative = Path.GetRelativePath(workbook.Paths.ChaptersFolder, path).Replace('\\', '/');
         var parts = relative.Split('/');
         if (parts.Length < 2 || parts[1] is "bin" or "obj" || !(relative.EndsWith(".cs", StringComparison.Ordinal) || relative.EndsWith(".csproj", StringComparison.Ordinal)))
         {
